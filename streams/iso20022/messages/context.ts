@@ -1,0 +1,46 @@
+// What a mapper knows while it turns an element tree into the model: the message's family and
+// version (to pick element names through the version table) and where to put what it notices.
+
+import { finding, type Finding } from '../findings.ts';
+import { at, type XNode } from '../xml/tree.ts';
+import { fieldPaths, type Family, type Field } from '../versions.ts';
+
+export interface MapContext {
+  readonly type: string;
+  readonly family: Family;
+  readonly version: number;
+  readonly findings: Finding[];
+  /** Fields already flagged as read under another version's name: one warning per field. */
+  readonly flagged: Set<Field>;
+}
+
+export function mapContext(type: string, family: Family, version: number, findings: Finding[]): MapContext {
+  return { type, family, version, findings, flagged: new Set() };
+}
+
+/** Reads a renamed field tolerantly, flagging a name that belongs to another version. */
+export function pick(ctx: MapContext, node: XNode | undefined, field: Field, path: string): XNode | undefined {
+  if (node === undefined) return undefined;
+  const fp = fieldPaths(ctx.family, ctx.version, field);
+  for (const candidate of fp.candidates) {
+    const found = at(node, candidate);
+    if (found === undefined) continue;
+    if (candidate !== fp.own && !ctx.flagged.has(field)) {
+      ctx.flagged.add(field);
+      const own = fp.own === undefined ? 'no such element' : `\`${fp.own}\``;
+      ctx.findings.push(
+        finding(
+          'VERSION_ELEMENT',
+          `${path}/${candidate}`,
+          `\`${candidate}\` belongs to another version of ${ctx.type}; version ${pad(ctx.version)} has ${own}`,
+        ),
+      );
+    }
+    return found;
+  }
+  return undefined;
+}
+
+function pad(v: number): string {
+  return String(v).padStart(2, '0');
+}

@@ -1,0 +1,178 @@
+// Readers for the building blocks every ISO 20022 message shares: amounts, accounts, agents,
+// parties, dates, references, charges. Each takes an element (possibly absent) and returns the
+// model piece or undefined, never throws.
+
+import BigNumber from 'bignumber.js';
+import type {
+  AccountRef,
+  AgentRef,
+  Amount,
+  BankTransactionCode,
+  Charge,
+  DateValue,
+  Direction,
+  PartyRef,
+  ReturnInfo,
+  StatusReason,
+} from '../model.ts';
+import { at, child, children, textAt, type XNode } from '../xml/tree.ts';
+import { pick, type MapContext } from './context.ts';
+
+/** An amount element: text is the unsigned decimal, `Ccy` the currency. */
+export function amount(node: XNode | undefined): Amount | undefined {
+  if (node === undefined) return undefined;
+  const lexical = node.text;
+  return { value: new BigNumber(lexical), currency: node.attrs['Ccy'] ?? '', lexical };
+}
+
+/** An amount that may be wrapped (`Amt` holding `InstdAmt`, or an `Amt` with the value itself). */
+export function amountAt(node: XNode | undefined, path: string): Amount | undefined {
+  return amount(at(node, path));
+}
+
+export function direction(text: string | undefined): Direction | undefined {
+  return text === 'CRDT' || text === 'DBIT' ? text : undefined;
+}
+
+/** Keeps an unknown CdtDbtInd visible to the validator instead of dropping it. */
+export function rawDirection(node: XNode | undefined, path: string): { dir?: Direction; raw?: string } {
+  const raw = textAt(node, path);
+  if (raw === undefined) return {};
+  const dir = direction(raw);
+  return dir === undefined ? { raw } : { dir, raw };
+}
+
+/** A `DateAndDateTimeChoice` (`Dt` or `DtTm`), or a bare ISODate/ISODateTime element. */
+export function dateValue(node: XNode | undefined): DateValue | undefined {
+  if (node === undefined) return undefined;
+  const dt = child(node, 'Dt');
+  if (dt !== undefined) return { kind: 'date', value: dt.text };
+  const dtTm = child(node, 'DtTm');
+  if (dtTm !== undefined) return { kind: 'dateTime', value: dtTm.text };
+  if (node.children.length > 0 || node.text === '') return undefined;
+  return { kind: node.text.includes('T') ? 'dateTime' : 'date', value: node.text };
+}
+
+export function account(node: XNode | undefined): AccountRef | undefined {
+  if (node === undefined) return undefined;
+  const id = child(node, 'Id');
+  const iban = textAt(id, 'IBAN');
+  const otherId = textAt(id, 'Othr/Id');
+  const scheme = textAt(id, 'Othr/SchmeNm/Cd') ?? textAt(id, 'Othr/SchmeNm/Prtry');
+  return compact({
+    iban,
+    other: otherId === undefined ? undefined : compact({ id: otherId, scheme }),
+    currency: textAt(node, 'Ccy'),
+    name: textAt(node, 'Nm'),
+  });
+}
+
+/** `BranchAndFinancialInstitutionIdentification`: BIC(FI), clearing member id, LEI, name. */
+export function agent(ctx: MapContext, node: XNode | undefined, path: string): AgentRef | undefined {
+  if (node === undefined) return undefined;
+  const fin = child(node, 'FinInstnId');
+  return compact({
+    bic: pick(ctx, node, 'agentBic', path)?.text,
+    clearingSystem: textAt(fin, 'ClrSysMmbId/ClrSysId/Cd') ?? textAt(fin, 'ClrSysMmbId/ClrSysId/Prtry'),
+    memberId: textAt(fin, 'ClrSysMmbId/MmbId'),
+    lei: textAt(fin, 'LEI'),
+    name: textAt(fin, 'Nm'),
+    other: textAt(fin, 'Othr/Id'),
+  });
+}
+
+/** `PartyIdentification`: name, organisation BIC/LEI/other id, country, address lines. */
+export function party(ctx: MapContext, node: XNode | undefined, path: string): PartyRef | undefined {
+  if (node === undefined) return undefined;
+  const lines = children(at(node, 'PstlAdr'), 'AdrLine').map((l) => l.text);
+  return compact({
+    name: textAt(node, 'Nm'),
+    bic: pick(ctx, node, 'partyBic', path)?.text,
+    lei: textAt(node, 'Id/OrgId/LEI'),
+    otherId: textAt(node, 'Id/OrgId/Othr/Id') ?? textAt(node, 'Id/PrvtId/Othr/Id'),
+    country: textAt(node, 'PstlAdr/Ctry') ?? textAt(node, 'CtryOfRes'),
+    addressLines: lines.length > 0 ? lines : undefined,
+  });
+}
+
+export function bankTransactionCode(node: XNode | undefined): BankTransactionCode | undefined {
+  if (node === undefined) return undefined;
+  return compact({
+    domain: textAt(node, 'Domn/Cd'),
+    family: textAt(node, 'Domn/Fmly/Cd'),
+    subFamily: textAt(node, 'Domn/Fmly/SubFmlyCd'),
+    proprietary: textAt(node, 'Prtry/Cd'),
+    issuer: textAt(node, 'Prtry/Issr'),
+  });
+}
+
+/**
+ * Charges: v02 repeats `Chrgs` with the record inline; v03+ has one `Chrgs` holding `Rcrd`s.
+ * pacs.008 has `ChrgsInf` with `Amt` and `Agt`.
+ */
+export function charges(ctx: MapContext, parent: XNode | undefined, path: string): Charge[] {
+  if (parent === undefined) return [];
+  const out: Charge[] = [];
+  for (const c of parent.children) {
+    if (c.name === 'Chrgs') {
+      const records = children(c, 'Rcrd');
+      for (const r of records.length > 0 ? records : [c]) pushCharge(ctx, out, r, path);
+    } else if (c.name === 'ChrgsInf') {
+      pushCharge(ctx, out, c, path);
+    }
+  }
+  return out;
+}
+
+function pushCharge(ctx: MapContext, out: Charge[], node: XNode, path: string): void {
+  const amt = amountAt(node, 'Amt');
+  if (amt === undefined) return;
+  out.push(
+    compact({
+      amount: amt,
+      direction: direction(textAt(node, 'CdtDbtInd')),
+      type: textAt(node, 'Tp/Cd') ?? textAt(node, 'Tp/Prtry/Id') ?? textAt(node, 'Tp'),
+      bearer: textAt(node, 'Br'),
+      agent: agent(ctx, child(node, 'Agt'), `${path}/ChrgsInf/Agt`),
+    }),
+  );
+}
+
+export function returnInfo(node: XNode | undefined, reasonPath = 'Rsn'): ReturnInfo | undefined {
+  if (node === undefined) return undefined;
+  const info = children(node, 'AddtlInf').map((n) => n.text);
+  return compact({
+    reasonCode: textAt(node, `${reasonPath}/Cd`),
+    reasonProprietary: textAt(node, `${reasonPath}/Prtry`),
+    additionalInfo: info.length > 0 ? info : undefined,
+  });
+}
+
+export function statusReasons(parent: XNode | undefined): StatusReason[] {
+  return children(parent, 'StsRsnInf').map((n) =>
+    compact({
+      code: textAt(n, 'Rsn/Cd'),
+      proprietary: textAt(n, 'Rsn/Prtry'),
+      additionalInfo: children(n, 'AddtlInf').map((a) => a.text),
+    }),
+  );
+}
+
+export function remittanceLines(node: XNode | undefined): string[] {
+  return children(at(node, 'RmtInf'), 'Ustrd').map((n) => n.text);
+}
+
+export function creditorReference(node: XNode | undefined): string | undefined {
+  return textAt(node, 'RmtInf/Strd/CdtrRefInf/Ref');
+}
+
+/** Drops undefined properties, so models satisfy exactOptionalPropertyTypes and print cleanly. */
+export function compact<T extends Record<string, unknown>>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+export function bool(text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  return text === 'true' || text === '1';
+}

@@ -1,0 +1,13 @@
+// Placeholder mapper: filled in by the status/return/investigation work.
+
+import type { StatusReportMessage } from '../model.ts';
+import { groupHeader } from './group-header.ts';
+import type { MessageMapper } from './mapper.ts';
+
+export const statusReport: MessageMapper = {
+  recordPath: (_container, _ci, ri) => `TxInf[${ri}]`,
+  record: (_ctx, _node, _path, index) => ({ index }),
+  message(ctx, root): StatusReportMessage {
+    return { type: ctx.type, header: groupHeader(ctx, root) } as unknown as StatusReportMessage;
+  },
+};

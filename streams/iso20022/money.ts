@@ -1,0 +1,34 @@
+// ISO 4217 in one place: which currency codes exist and how many minor units each has. Amounts
+// are bignumber.js decimals and are printed with exactly their currency's minor units, unless
+// that would drop digits (an over-precise bank amount is shown as it came, and flagged elsewhere).
+
+import BigNumber from 'bignumber.js';
+import { createRequire } from 'node:module';
+
+// currency-codes is CommonJS without named ESM exports.
+const currencyCodes = createRequire(import.meta.url)('currency-codes') as typeof import('currency-codes');
+
+const digitsCache = new Map<string, number | null>();
+
+/** Minor units of an active ISO 4217 code (EUR 2, JPY 0, BHD 3, CLF 4), or undefined if unknown. */
+export function minorUnits(currency: string): number | undefined {
+  let d = digitsCache.get(currency);
+  if (d === undefined) {
+    d = currencyCodes.code(currency)?.digits ?? null;
+    digitsCache.set(currency, d);
+  }
+  return d ?? undefined;
+}
+
+export function isCurrency(currency: string): boolean {
+  return minorUnits(currency) !== undefined;
+}
+
+/** Decimal string with the currency's minor units ("1200.50", "79255" for JPY). */
+export function formatAmount(value: BigNumber, currency: string): string {
+  const digits = minorUnits(currency) ?? 2;
+  const places = value.decimalPlaces() ?? 0;
+  return places <= digits ? value.toFixed(digits) : value.toFixed();
+}
+
+export { BigNumber };

@@ -1,0 +1,79 @@
+// The one place where element renames across versions live. Each field lists, oldest first, the
+// version from which a path applies. Reading is tolerant: the path of the document's own version
+// is tried first and the other versions' paths after it, so a bank that puts `BIC` inside a .04
+// statement is still read, and the mapper flags it as VERSION_ELEMENT. No mapper compares version
+// numbers itself.
+
+export type Family = 'camt' | 'pacs' | 'pain';
+
+export type Field =
+  | 'agentBic' // FinInstnId/BIC → BICFI
+  | 'partyBic' // OrgId/BICOrBEI → AnyBIC
+  | 'entryStatus' // Ntry/Sts → Sts/Cd
+  | 'relatedDebtor' // RltdPties/Dbtr → Dbtr/Pty
+  | 'relatedCreditor'
+  | 'relatedUltimateDebtor'
+  | 'relatedUltimateCreditor'
+  | 'detailsAmount' // TxDtls/AmtDtls/TxAmt/Amt (v02) → TxDtls/Amt
+  | 'requestedExecutionDate' // ReqdExctnDt → ReqdExctnDt/Dt (and /DtTm)
+  | 'uetr' // Refs/UETR, PmtId/UETR
+  | 'transactionStatus'; // TxSts (a code) → TxSts (unchanged so far, kept for completeness)
+
+type Rules = readonly (readonly [since: number, path: string])[];
+
+const TABLE: Readonly<Record<Family, Partial<Record<Field, Rules>>>> = {
+  camt: {
+    agentBic: [[1, 'FinInstnId/BIC'], [3, 'FinInstnId/BICFI']],
+    partyBic: [[1, 'Id/OrgId/BICOrBEI'], [3, 'Id/OrgId/AnyBIC']],
+    entryStatus: [[1, 'Sts'], [7, 'Sts/Cd']],
+    relatedDebtor: [[1, 'Dbtr'], [7, 'Dbtr/Pty']],
+    relatedCreditor: [[1, 'Cdtr'], [7, 'Cdtr/Pty']],
+    relatedUltimateDebtor: [[1, 'UltmtDbtr'], [7, 'UltmtDbtr/Pty']],
+    relatedUltimateCreditor: [[1, 'UltmtCdtr'], [7, 'UltmtCdtr/Pty']],
+    detailsAmount: [[1, 'AmtDtls/TxAmt/Amt'], [3, 'Amt']],
+    uetr: [[8, 'Refs/UETR']],
+  },
+  pacs: {
+    agentBic: [[1, 'FinInstnId/BIC'], [4, 'FinInstnId/BICFI']],
+    partyBic: [[1, 'Id/OrgId/BICOrBEI'], [4, 'Id/OrgId/AnyBIC']],
+    uetr: [[8, 'PmtId/UETR']],
+    transactionStatus: [[1, 'TxSts']],
+  },
+  pain: {
+    agentBic: [[1, 'FinInstnId/BIC'], [4, 'FinInstnId/BICFI']],
+    partyBic: [[1, 'Id/OrgId/BICOrBEI'], [4, 'Id/OrgId/AnyBIC']],
+    requestedExecutionDate: [[1, 'ReqdExctnDt'], [8, 'ReqdExctnDt/Dt']],
+    uetr: [[9, 'PmtId/UETR']],
+    transactionStatus: [[1, 'TxSts']],
+  },
+};
+
+export interface FieldPaths {
+  /** The path this version defines (undefined: the field does not exist in this version). */
+  readonly own: string | undefined;
+  /** All candidate paths, own first, then the other versions' from newest to oldest. */
+  readonly candidates: readonly string[];
+}
+
+const cache = new Map<string, FieldPaths>();
+
+export function fieldPaths(family: Family, version: number, field: Field): FieldPaths {
+  const key = `${family}/${version}/${field}`;
+  let fp = cache.get(key);
+  if (fp === undefined) {
+    fp = resolve(TABLE[family][field] ?? [], version);
+    cache.set(key, fp);
+  }
+  return fp;
+}
+
+function resolve(rules: Rules, version: number): FieldPaths {
+  let own: string | undefined;
+  for (const [since, path] of rules) if (since <= version) own = path;
+  const others = rules.map(([, p]) => p).filter((p) => p !== own).reverse();
+  return { own, candidates: own === undefined ? others : [own, ...others] };
+}
+
+export function familyOf(type: string): Family {
+  return type.startsWith('camt') ? 'camt' : type.startsWith('pacs') ? 'pacs' : 'pain';
+}
