@@ -232,7 +232,7 @@ export class MessageReader {
       return;
     }
     const root = node.children[0]!;
-    checkElements(doc.type, root, root.name, doc.ctx.findings);
+    checkElements(doc.type, root, '', doc.ctx.findings);
     const message = doc.mapper.message(doc.ctx, root, doc.buckets);
     const findings = [...this.docFindings, ...doc.ctx.findings];
     if (header !== null) findings.push(...checkAppHeader(header, doc.id));

@@ -7,6 +7,7 @@ import type { XNode } from '../xml/tree.ts';
 
 /**
  * Checks a subtree: `node` is an element whose own name was already accepted, `path` its element
- * path in findings (e.g. `Stmt[0]/Ntry[3]`), and every descendant is checked against its parent.
+ * path relative to the message root ('' for the root itself, `Stmt[0]/Ntry[3]` for an entry), and
+ * every descendant is checked against its parent.
  */
 export function checkElements(_type: MessageType, _node: XNode, _path: string, _findings: Finding[]): void {}

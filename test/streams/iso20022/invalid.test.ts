@@ -7,7 +7,7 @@ import { sample } from '../../helpers/shared.ts';
 const CASES: Record<string, { code: string; path?: string }> = {
   'crossriver-pain002-v03-capital-Xmlns.xml': { code: 'NAMESPACE_MISSING', path: 'Document' },
   'dvbern-camt054-empty-document.xml': { code: 'DOCUMENT_EMPTY', path: 'Document' },
-  'genkgo-camt053-v02-no-statement.xml': { code: 'REQUIRED_MISSING', path: 'BkToCstmrStmt/Stmt' },
+  'genkgo-camt053-v02-no-statement.xml': { code: 'REQUIRED_MISSING', path: 'Stmt' },
   'hbci4java-camt052-no-namespace.xml': { code: 'NAMESPACE_MISSING', path: 'Document' },
   'hbci4java-camt052-unversioned-namespace.xml': { code: 'NAMESPACE_UNVERSIONED', path: 'Document' },
   'hbci4java-camt052-v08-amount-13-decimals.xml': { code: 'AMOUNT_FORMAT', path: 'Rpt[0]/Bal[0]/Amt' },
