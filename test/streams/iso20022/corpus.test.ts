@@ -15,7 +15,7 @@ for (const tokenizer of TOKENIZERS) {
       const results = await readFile(sample(exp.file), { tokenizer });
       t.is(results.length, 1);
       const r = results[0]!;
-      t.is<string | null>(r.type, exp.type);
+      t.is(r.type as string | null, exp.type);
       t.is(r.version, exp.version);
       t.is(r.messageId, exp.messageId);
       t.is(r.appHeader?.messageDefinitionId ?? null, exp.appHdrMsgDefIdr);
