@@ -70,8 +70,20 @@ const ISO_UNVERSIONED = /^urn:iso:std:iso:20022:tech:xsd:[a-z]{4}(?:\.\d{3})?$/;
 // National variants published outside ISO's URN space, e.g. SIX's Swiss pain.001.001.03.ch.02.
 const URL_NS = /^https?:\/\/[^ ]*\/([a-z]{4}\.\d{3}\.\d{3}\.\d{2}(?:\.[a-z]{2}\.\d{2})?)\.xsd$/;
 
+const parsed = new Map<string, NamespaceResult>();
+
 export function parseNamespace(uri: string | undefined): NamespaceResult {
   if (uri === undefined || uri === '') return { ok: false, code: 'NAMESPACE_MISSING' };
+  let r = parsed.get(uri);
+  if (r === undefined) {
+    r = parseUri(uri);
+    // Bounded: a stream of messages with random namespaces must not grow the cache forever.
+    if (parsed.size < 1024) parsed.set(uri, r);
+  }
+  return r;
+}
+
+function parseUri(uri: string): NamespaceResult {
   const m = ISO_NS.exec(uri) ?? URL_NS.exec(uri);
   if (m === null) {
     return { ok: false, code: ISO_UNVERSIONED.test(uri) ? 'NAMESPACE_UNVERSIONED' : 'NAMESPACE_UNKNOWN' };

@@ -16,7 +16,7 @@ export interface FrameLimits {
   readonly nodesMax: number;
 }
 
-export const DEFAULT_LIMITS: FrameLimits = { depthMax: 128, textCharsMax: 1 << 20, nodesMax: 2_000_000 };
+export const DEFAULT_LIMITS: FrameLimits = { depthMax: 128, textCharsMax: 1 << 20, nodesMax: 1_000_000 };
 
 export class FrameLimitError extends Error {
   constructor(
@@ -53,8 +53,10 @@ export class Framer implements XmlHandler {
   private recordDepth = -1;
   private nodes = 0;
   private appHdr: CapturedHeader | null = null;
-  private containerIndex = new WeakMap<XNode, number>();
-  private recordCount = new WeakMap<XNode, number>();
+  // Records of one container arrive together, so one running counter suffices.
+  private container: XNode | null = null;
+  private containerOrdinal = 0;
+  private recordOrdinal = 0;
   documents = 0;
   /** True once a Document opened and has not closed yet: a truncated input ends inside one. */
   inDocument = false;
@@ -71,7 +73,8 @@ export class Framer implements XmlHandler {
     if (this.depth > this.limits.depthMax) {
       throw new FrameLimitError('XML_TOO_DEEP', `elements nest deeper than ${this.limits.depthMax} levels`);
     }
-    this.scopes.push(declarations(attrs));
+    // Inside a Document or AppHdr no name is resolved any more, so declarations are not tracked.
+    this.scopes.push(this.capturing === null ? declarations(attrs) : null);
     const name = localName(qname);
     if (this.capturing === null) {
       if (name === 'Document' || name === 'AppHdr') this.startCapture(qname, name, attrs);
@@ -86,7 +89,8 @@ export class Framer implements XmlHandler {
       this.rootName = name;
       this.records = this.events.rootOpen(this.docNamespace, name, this.documents);
     }
-    if (this.recordDepth < 0 && this.records[name]?.includes(parent.name) === true) {
+    // hasOwn, not a plain lookup: an element named `constructor` must not reach Object.prototype.
+    if (this.recordDepth < 0 && Object.hasOwn(this.records, name) && this.records[name]!.includes(parent.name)) {
       this.recordDepth = this.depth;
     } else {
       parent.children.push(node);
@@ -115,7 +119,12 @@ export class Framer implements XmlHandler {
       this.recordDepth = -1;
       const container = this.stack[this.stack.length - 1]!;
       this.nodes = 0;
-      this.events.record(node, container, this.indexOf(container), this.nextRecord(container));
+      if (container !== this.container) {
+        this.container = container;
+        this.containerOrdinal = this.ordinalOf(container);
+        this.recordOrdinal = 0;
+      }
+      this.events.record(node, container, this.containerOrdinal, this.recordOrdinal++);
       return;
     }
     if (depth !== this.captureDepth) return;
@@ -152,6 +161,7 @@ export class Framer implements XmlHandler {
     this.capturing = null;
     this.captureDepth = -1;
     this.stack = [];
+    this.container = null;
     if (kind === 'apphdr') return;
     const appHdr = this.appHdr;
     this.appHdr = null;
@@ -170,24 +180,17 @@ export class Framer implements XmlHandler {
     return undefined;
   }
 
-  private indexOf(container: XNode): number {
-    let i = this.containerIndex.get(container);
-    if (i === undefined) {
-      const grand = this.stack[this.stack.length - 2];
-      i = 0;
-      if (grand !== undefined) for (const c of grand.children) {
+  /** Ordinal of a container among its same-named siblings (Stmt[2], PmtInf[5]). */
+  private ordinalOf(container: XNode): number {
+    const grand = this.stack[this.stack.length - 2];
+    let i = 0;
+    if (grand !== undefined) {
+      for (const c of grand.children) {
         if (c === container) break;
         if (c.name === container.name) i++;
       }
-      this.containerIndex.set(container, i);
     }
     return i;
-  }
-
-  private nextRecord(container: XNode): number {
-    const n = this.recordCount.get(container) ?? 0;
-    this.recordCount.set(container, n + 1);
-    return n;
   }
 }
 

@@ -86,6 +86,7 @@ export class MessageReader {
   private docVersion: string | null = null;
   private failed = false;
   private sawInput = false;
+  private sawBytes = false;
 
   constructor(private readonly options: ReadOptions = {}) {
     this.framer = new Framer(
@@ -103,6 +104,7 @@ export class MessageReader {
     if (this.failed) return;
     if (typeof chunk === 'string') return this.feed(chunk);
     if (chunk.byteLength === 0) return;
+    this.sawBytes = true;
     const text = this.decoder.write(chunk);
     if (text === null) return this.fail(this.decoder.failure!);
     this.feed(text);
@@ -110,7 +112,7 @@ export class MessageReader {
 
   /** Ends the input and returns every result, in document order. */
   end(): ReadResult[] {
-    if (!this.failed) {
+    if (!this.failed && this.sawBytes) {
       const text = this.decoder.end();
       if (text === null) this.fail(this.decoder.failure!);
       else this.feed(text);

@@ -25,7 +25,7 @@ class Sums {
   }
   toJSON(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [ccy, v] of [...this.by].sort(([a], [b]) => a.localeCompare(b))) out[ccy] = formatAmount(v, ccy);
+    for (const [ccy, v] of [...this.by].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[ccy] = formatAmount(v, ccy);
     return out;
   }
 }

@@ -55,16 +55,26 @@ export interface FieldPaths {
   readonly candidates: readonly string[];
 }
 
-const cache = new Map<string, FieldPaths>();
+export type FieldTable = ReadonlyMap<Field, FieldPaths>;
+
+const tables = new Map<string, Map<Field, FieldPaths>>();
+
+/** The table resolved for one version, built once and shared by every message of that version. */
+export function fieldTable(family: Family, version: number): FieldTable {
+  const key = `${family}/${version}`;
+  let table = tables.get(key);
+  if (table === undefined) {
+    table = new Map();
+    for (const [field, rules] of Object.entries(TABLE[family])) table.set(field as Field, resolve(rules, version));
+    tables.set(key, table);
+  }
+  return table;
+}
+
+const NONE: FieldPaths = { own: undefined, candidates: [] };
 
 export function fieldPaths(family: Family, version: number, field: Field): FieldPaths {
-  const key = `${family}/${version}/${field}`;
-  let fp = cache.get(key);
-  if (fp === undefined) {
-    fp = resolve(TABLE[family][field] ?? [], version);
-    cache.set(key, fp);
-  }
-  return fp;
+  return fieldTable(family, version).get(field) ?? NONE;
 }
 
 function resolve(rules: Rules, version: number): FieldPaths {

@@ -3,7 +3,7 @@
 
 import { finding, type Finding } from '../findings.ts';
 import { at, type XNode } from '../xml/tree.ts';
-import { fieldPaths, type Family, type Field } from '../versions.ts';
+import { fieldTable, type Family, type Field, type FieldTable } from '../versions.ts';
 
 export interface MapContext {
   readonly type: string;
@@ -12,16 +12,19 @@ export interface MapContext {
   readonly findings: Finding[];
   /** Fields already flagged as read under another version's name: one warning per field. */
   readonly flagged: Set<Field>;
+  /** The version table resolved for this message's version. */
+  readonly paths: FieldTable;
 }
 
 export function mapContext(type: string, family: Family, version: number, findings: Finding[]): MapContext {
-  return { type, family, version, findings, flagged: new Set() };
+  return { type, family, version, findings, flagged: new Set(), paths: fieldTable(family, version) };
 }
 
 /** Reads a renamed field tolerantly, flagging a name that belongs to another version. */
 export function pick(ctx: MapContext, node: XNode | undefined, field: Field, path: string): XNode | undefined {
   if (node === undefined) return undefined;
-  const fp = fieldPaths(ctx.family, ctx.version, field);
+  const fp = ctx.paths.get(field);
+  if (fp === undefined) return undefined;
   for (const candidate of fp.candidates) {
     const found = at(node, candidate);
     if (found === undefined) continue;

@@ -35,8 +35,12 @@ export class XmlSyntaxError extends Error {
   }
 }
 
-export function tokenizerKindFromEnv(env: NodeJS.ProcessEnv = process.env): TokenizerKind {
-  return env['DELTRAN_XML_TOKENIZER'] === 'sax' ? 'sax' : 'saxes';
+// Read once: process.env is a slow accessor, and a reader is created per message.
+const FROM_ENV: TokenizerKind = process.env['DELTRAN_XML_TOKENIZER'] === 'sax' ? 'sax' : 'saxes';
+
+/** The tokenizer selected by DELTRAN_XML_TOKENIZER when the process started. */
+export function tokenizerKindFromEnv(): TokenizerKind {
+  return FROM_ENV;
 }
 
 export function createTokenizer(kind: TokenizerKind, handler: XmlHandler): Tokenizer {

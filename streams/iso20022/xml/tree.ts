@@ -13,12 +13,7 @@ export interface XNode {
 const NO_ATTRS: Readonly<Record<string, string>> = Object.freeze({});
 
 export function xnode(name: string, attrs: Record<string, string> | null): XNode {
-  return { name, attrs: attrs === null || isEmpty(attrs) ? NO_ATTRS : attrs, text: '', children: [] };
-}
-
-function isEmpty(o: object): boolean {
-  for (const _ in o) return false;
-  return true;
+  return { name, attrs: attrs ?? NO_ATTRS, text: '', children: [] };
 }
 
 export function localName(qname: string): string {
@@ -51,6 +46,7 @@ function steps(path: string): readonly string[] {
 
 /** The node at a slash-separated path of local names, following the first match at each step. */
 export function at(node: XNode | undefined, path: string): XNode | undefined {
+  if (path.indexOf('/') < 0) return child(node, path);
   let cur = node;
   for (const step of steps(path)) {
     cur = child(cur, step);
