@@ -45,6 +45,7 @@ export const SEVERITY = {
   AMOUNT_PRECISION: 'warning', // more decimals than the currency's ISO 4217 minor units (e.g. EUR 18.150)
   CURRENCY_UNKNOWN: 'error', // not an active ISO 4217 code
   CODE_INVALID: 'error', // a closed code list value that is not in the list (CdtDbtInd, Sts ...)
+  CODE_UNKNOWN: 'warning', // a value outside an external code list as deltran knows it (those lists change quarterly)
   DATE_INVALID: 'error', // not an ISO date / date-time
   IBAN_INVALID: 'warning', // bad checksum or length; test IBANs in bank samples fail mod-97
   BIC_INVALID: 'warning', // neither the pre-2014 nor the 2014 BIC pattern

@@ -272,6 +272,7 @@ export interface StatusReason {
 export interface TransactionStatus {
   readonly index: number;
   readonly statusId?: string;
+  /** The transaction's own OrgnlGrpInf (pacs.002 .06+); without it, the message's original applies. */
   readonly originalMessageId?: string;
   readonly originalMessageType?: string;
   readonly originalInstructionId?: string;
@@ -281,16 +282,32 @@ export interface TransactionStatus {
   /** ACSC, ACCC, ACSP, ACTC, ACCP, PDNG, RJCT ... */
   readonly status?: string;
   readonly reasons: readonly StatusReason[];
+  /** OrgnlTxRef/IntrBkSttlmAmt, else the instructed (or equivalent) amount of OrgnlTxRef/Amt. */
   readonly originalAmount?: Amount;
+  /** pain.002: the OrgnlPmtInfId of the B level the transaction sits in. */
+  readonly originalPaymentInformationId?: string;
+  readonly acceptanceDateTime?: string;
+  readonly accountServicerReference?: string;
+  readonly clearingSystemReference?: string;
+  readonly instructingAgent?: AgentRef;
+  readonly instructedAgent?: AgentRef;
 }
 
 export interface StatusReportMessage {
   readonly type: 'pacs.002' | 'pain.002';
   readonly header: GroupHeader;
+  /** The first OrgnlGrpInfAndSts; `originalGroups` has them all. */
   readonly originalMessageId?: string;
   readonly originalMessageType?: string;
   readonly groupStatus?: string;
   readonly groupReasons: readonly StatusReason[];
+  /** Every OrgnlGrpInfAndSts: pacs.002 from .06 on may answer several original messages at once. */
+  readonly originalGroups: readonly {
+    readonly messageId?: string;
+    readonly messageType?: string;
+    readonly status?: string;
+    readonly reasons: readonly StatusReason[];
+  }[];
   /** pain.002 B level (PmtInf) statuses; empty for pacs.002. */
   readonly paymentStatuses: readonly { readonly originalPaymentInformationId?: string; readonly status?: string; readonly reasons: readonly StatusReason[] }[];
   readonly transactions: TransactionStatus[];
@@ -306,11 +323,16 @@ export interface ReturnTransaction {
   readonly originalEndToEndId?: string;
   readonly originalTransactionId?: string;
   readonly originalUetr?: string;
+  /** OrgnlIntrBkSttlmAmt: differs from the returned amount when charges were taken. */
+  readonly originalAmount?: Amount;
+  readonly originalInterbankSettlementDate?: string;
   readonly returnedAmount?: Amount;
   readonly returnedInstructedAmount?: Amount;
   readonly interbankSettlementDate?: string;
   readonly chargeBearer?: string;
+  /** The first RtrRsnInf (empty when there is none); `reasons` has them all. */
   readonly reason: ReturnInfo;
+  readonly reasons: readonly ReturnInfo[];
   readonly instructingAgent?: AgentRef;
   readonly instructedAgent?: AgentRef;
 }
@@ -318,13 +340,19 @@ export interface ReturnTransaction {
 export interface ReturnMessage {
   readonly type: 'pacs.004';
   readonly header: GroupHeader;
+  /** The root's OrgnlGrpInf, when the whole return refers to one original message. */
+  readonly originalMessageId?: string;
+  readonly originalMessageType?: string;
   readonly transactions: ReturnTransaction[];
   transactionCount: number;
 }
 
 export interface CancellationTransaction {
   readonly index: number;
+  /** camt.056 CxlId; camt.029 CxlStsId. */
   readonly cancellationId?: string;
+  /** The case of this transaction (camt.056 TxInf/Case, camt.029 TxInfAndSts/RslvdCase). */
+  readonly caseId?: string;
   readonly originalMessageId?: string;
   readonly originalMessageType?: string;
   readonly originalInstructionId?: string;
@@ -332,17 +360,26 @@ export interface CancellationTransaction {
   readonly originalTransactionId?: string;
   readonly originalUetr?: string;
   readonly originalAmount?: Amount;
+  readonly originalInterbankSettlementDate?: string;
+  /** The first CxlRsnInf (camt.056) or CxlStsRsnInf (camt.029); `reasons` has them all. */
   readonly reasonCode?: string;
   readonly reasonProprietary?: string;
   readonly additionalInfo: readonly string[];
-  /** camt.029: the answer (CNCL, RJCR, PDCR ...). */
+  readonly reasons: readonly StatusReason[];
+  /** camt.029 TxCxlSts: the answer for this transaction (CNCL, RJCR, PDCR ...). */
   readonly status?: string;
 }
 
 export interface InvestigationMessage {
   readonly type: 'camt.056' | 'camt.029';
+  /** Neither message has a GrpHdr: the assignment below plays its part. */
   readonly header: GroupHeader;
   readonly assignmentId?: string;
+  readonly creationDateTime?: string;
+  /** Assgnmt/Assgnr and Assgne: each either an agent (Agt) or a party (Pty). */
+  readonly assigner?: { readonly agent?: AgentRef; readonly party?: PartyRef };
+  readonly assignee?: { readonly agent?: AgentRef; readonly party?: PartyRef };
+  /** The message-level Case (camt.056) or RslvdCase (camt.029); per-transaction cases are on them. */
   readonly caseId?: string;
   /** camt.029 confirmation (e.g. CNCL, RJCR, IDUP). */
   readonly confirmation?: string;

@@ -89,15 +89,16 @@ export class MessageReader {
   private sawBytes = false;
 
   constructor(private readonly options: ReadOptions = {}) {
+    const limits = options.limits ?? DEFAULT_LIMITS;
     this.framer = new Framer(
       {
         rootOpen: (ns, root) => this.rootOpen(ns, root),
         record: (node, container, ci, ri) => this.record(node, container, ci, ri),
         documentClose: (node, ns, hdr, i) => this.documentClose(node, ns, hdr, i),
       },
-      options.limits ?? DEFAULT_LIMITS,
+      limits,
     );
-    this.tokenizer = createTokenizer(options.tokenizer ?? tokenizerKindFromEnv(), this.framer);
+    this.tokenizer = createTokenizer(options.tokenizer ?? tokenizerKindFromEnv(), this.framer, limits.textCharsMax);
   }
 
   write(chunk: Uint8Array | string): void {

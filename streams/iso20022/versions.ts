@@ -17,7 +17,12 @@ export type Field =
   | 'detailsAmount' // TxDtls/AmtDtls/TxAmt/Amt (v02) → TxDtls/Amt
   | 'requestedExecutionDate' // ReqdExctnDt → ReqdExctnDt/Dt (and /DtTm)
   | 'uetr' // Refs/UETR, PmtId/UETR
-  | 'transactionStatus'; // TxSts (a code) → TxSts (unchanged so far, kept for completeness)
+  | 'transactionStatus' // TxSts (a code) → TxSts (unchanged so far, kept for completeness)
+  | 'statusOriginalGroup' // pacs.002 TxInfAndSts/OrgnlGrpInf (v06+; before, only the root's OrgnlGrpInfAndSts)
+  | 'statusUetr' // pacs.002 / pain.002 TxInfAndSts/OrgnlUETR
+  | 'returnUetr' // pacs.004 TxInf/OrgnlUETR
+  | 'cancellationUetr' // camt.056 Undrlyg/TxInf/OrgnlUETR
+  | 'resolutionUetr'; // camt.029 CxlDtls/TxInfAndSts/OrgnlUETR
 
 type Rules = readonly (readonly [since: number, path: string])[];
 
@@ -32,12 +37,20 @@ const TABLE: Readonly<Record<Family, Partial<Record<Field, Rules>>>> = {
     relatedUltimateCreditor: [[1, 'UltmtCdtr'], [7, 'UltmtCdtr/Pty']],
     detailsAmount: [[1, 'AmtDtls/TxAmt/Amt'], [3, 'Amt']],
     uetr: [[8, 'Refs/UETR']],
+    // The original UETR came with ISO's 2019 release: camt.056.001.08 and camt.029.001.09.
+    cancellationUetr: [[8, 'OrgnlUETR']],
+    resolutionUetr: [[9, 'OrgnlUETR']],
   },
   pacs: {
     agentBic: [[1, 'FinInstnId/BIC'], [4, 'FinInstnId/BICFI']],
     partyBic: [[1, 'Id/OrgId/BICOrBEI'], [4, 'Id/OrgId/AnyBIC']],
     uetr: [[8, 'PmtId/UETR']],
     transactionStatus: [[1, 'TxSts']],
+    // pacs.002 up to .05 names the original message only once, in the root's OrgnlGrpInfAndSts.
+    statusOriginalGroup: [[6, 'OrgnlGrpInf']],
+    // 2019 release: pacs.002.001.10 and pacs.004.001.09 (pacs.002.001.09 has no OrgnlUETR).
+    statusUetr: [[10, 'OrgnlUETR']],
+    returnUetr: [[9, 'OrgnlUETR']],
   },
   pain: {
     agentBic: [[1, 'FinInstnId/BIC'], [4, 'FinInstnId/BICFI']],
@@ -45,6 +58,7 @@ const TABLE: Readonly<Record<Family, Partial<Record<Field, Rules>>>> = {
     requestedExecutionDate: [[1, 'ReqdExctnDt'], [8, 'ReqdExctnDt/Dt']],
     uetr: [[9, 'PmtId/UETR']],
     transactionStatus: [[1, 'TxSts']],
+    statusUetr: [[10, 'OrgnlUETR']],
   },
 };
 

@@ -184,3 +184,30 @@ export function bool(text: string | undefined): boolean | undefined {
   if (text === undefined) return undefined;
   return text === 'true' || text === '1';
 }
+
+/** OrgnlGrpInf / OrgnlGrpInfAndSts / OrgnlGrpInfAndCxl: which message an answer refers to. */
+export function originalGroup(node: XNode | undefined): { messageId?: string; messageType?: string } {
+  return compact({ messageId: textAt(node, 'OrgnlMsgId'), messageType: textAt(node, 'OrgnlMsgNmId') });
+}
+
+/**
+ * Reason blocks named otherwise than StsRsnInf (CxlRsnInf, CxlStsRsnInf ...) that share its
+ * shape: `Rsn/Cd` or `Rsn/Prtry`, then `AddtlInf` lines.
+ */
+export function reasonsOf(parent: XNode | undefined, element: string): StatusReason[] {
+  return children(parent, element).map((n) =>
+    compact({
+      code: textAt(n, 'Rsn/Cd'),
+      proprietary: textAt(n, 'Rsn/Prtry'),
+      additionalInfo: children(n, 'AddtlInf').map((a) => a.text),
+    }),
+  );
+}
+
+/**
+ * The amount an OrgnlTxRef quotes: interbank settlement amount for FI-to-FI originals, the
+ * instructed (or equivalent) amount for a pain.001 original.
+ */
+export function originalTransactionAmount(ref: XNode | undefined): Amount | undefined {
+  return amountAt(ref, 'IntrBkSttlmAmt') ?? amountAt(ref, 'Amt/InstdAmt') ?? amountAt(ref, 'Amt/EqvtAmt/Amt');
+}

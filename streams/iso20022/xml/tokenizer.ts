@@ -7,6 +7,7 @@
 
 import sax from 'sax';
 import { SaxesParser } from 'saxes';
+import { DEFAULT_LIMITS, FrameLimitError } from '../framing.ts';
 
 export type TokenizerKind = 'saxes' | 'sax';
 
@@ -43,43 +44,124 @@ export function tokenizerKindFromEnv(): TokenizerKind {
   return FROM_ENV;
 }
 
-export function createTokenizer(kind: TokenizerKind, handler: XmlHandler): Tokenizer {
-  return kind === 'sax' ? saxTokenizer(handler) : saxesTokenizer(handler);
+/** Attributes accepted on one element; ISO 20022 elements carry one or two, wrappers a few xmlns. */
+export const ATTRIBUTES_MAX = 10_000;
+
+/**
+ * `bufferMax` bounds what a tokenizer may hold for one unfinished token (a text run, a comment, an
+ * attribute value, a name): without it saxes buffers a never-ending text node whole, so a hostile
+ * stream could grow the heap without limit. The reader passes its frame limit `textCharsMax`.
+ */
+export function createTokenizer(kind: TokenizerKind, handler: XmlHandler, bufferMax: number = DEFAULT_LIMITS.textCharsMax): Tokenizer {
+  return kind === 'sax' ? new SaxTokenizer(handler) : new SaxesTokenizer(handler, bufferMax);
 }
 
-function saxesTokenizer(handler: XmlHandler): Tokenizer {
-  const parser = new SaxesParser({ xmlns: false, position: true });
-  parser.on('opentag', (tag) => handler.open(tag.name, tag.attributes as Record<string, string>));
-  parser.on('text', (text) => handler.text(text));
-  parser.on('cdata', (text) => handler.text(text));
-  parser.on('closetag', (tag) => handler.close(tag.name));
-  parser.on('doctype', () => handler.doctype());
-  parser.on('error', (err) => {
-    // saxes prefixes the message with "line:column: "; keep the rule, move the position apart.
-    const rule = err.message.replace(/^[^:]*?:?\d+:\d+: /, '');
-    throw new XmlSyntaxError(rule, parser.line, parser.column);
-  });
-  return {
-    kind: 'saxes',
-    write: (text) => void parser.write(text),
-    close: () => void parser.close(),
-  };
+function tooLarge(what: string, max: number): FrameLimitError {
+  return new FrameLimitError('XML_TOO_LARGE', `more than ${max} ${what}`);
 }
 
-function saxTokenizer(handler: XmlHandler): Tokenizer {
-  const parser = sax.parser(true, { xmlns: false, position: true, trim: false, normalize: false });
-  parser.onopentag = (tag) => handler.open(tag.name, tag.attributes as Record<string, string>);
-  parser.ontext = (text) => handler.text(text);
-  parser.oncdata = (text) => handler.text(text);
-  parser.onclosetag = (name) => handler.close(name);
-  parser.ondoctype = () => handler.doctype();
-  parser.onerror = (err) => {
-    const rule = err.message.split('\n')[0] ?? err.message;
-    throw new XmlSyntaxError(rule, parser.line + 1, parser.column + 1);
-  };
-  return {
-    kind: 'sax',
-    write: (text) => void parser.write(text),
-    close: () => void parser.close(),
-  };
+/** The saxes fields holding an unfinished token (private in its typings, stable since saxes 5). */
+interface SaxesBuffers {
+  readonly text?: string;
+  readonly name?: string;
+  readonly entity?: string;
+  readonly piTarget?: string;
+  readonly attribList?: readonly unknown[];
+}
+
+// Classes rather than object literals of arrow functions: a reader (and so a tokenizer) is created
+// per message, and methods on the prototype cost nothing per instance.
+class SaxesTokenizer implements Tokenizer {
+  readonly kind = 'saxes';
+  private readonly parser: SaxesParser;
+
+  constructor(
+    handler: XmlHandler,
+    private readonly bufferMax: number,
+  ) {
+    const parser = new SaxesParser({ xmlns: false, position: true });
+    this.parser = parser;
+    parser.on('opentag', (tag) => handler.open(tag.name, tag.attributes as Record<string, string>));
+    parser.on('text', (text) => handler.text(text));
+    parser.on('cdata', (text) => handler.text(text));
+    parser.on('closetag', (tag) => handler.close(tag.name));
+    parser.on('doctype', () => handler.doctype());
+    parser.on('error', (err) => {
+      // saxes prefixes the message with "line:column: "; keep the rule, move the position apart.
+      const rule = err.message.replace(/^[^:]*?:?\d+:\d+: /, '');
+      throw new XmlSyntaxError(rule, parser.line, parser.column);
+    });
+  }
+
+  write(text: string): void {
+    this.parser.write(text);
+    // saxes keeps an unfinished token whole until it ends; once per chunk, see that it stays bounded.
+    const b = this.parser as unknown as SaxesBuffers;
+    const max = this.bufferMax;
+    if ((b.text?.length ?? 0) > max) throw tooLarge('characters in one text, comment or attribute value', max);
+    if ((b.name?.length ?? 0) > max || (b.piTarget?.length ?? 0) > max || (b.entity?.length ?? 0) > max) {
+      throw tooLarge('characters in one name', max);
+    }
+    if ((b.attribList?.length ?? 0) > ATTRIBUTES_MAX) throw tooLarge('attributes on one element', ATTRIBUTES_MAX);
+  }
+
+  close(): void {
+    this.parser.close();
+  }
+}
+
+/**
+ * sax is laxer than saxes; two gaps that change how a file is framed are closed here, so both
+ * tokenizers split an input into the same results: a second root element and an input without any
+ * element are not well-formed. (sax still accepts what saxes refuses inside a well-framed document:
+ * duplicate attributes, `<` in attribute values, control characters, `]]>` in text.) sax bounds its
+ * own buffers at 64 KB and reports that as an error, mapped to XML_TOO_LARGE like saxes' limit.
+ */
+class SaxTokenizer implements Tokenizer {
+  readonly kind = 'sax';
+  private readonly parser: sax.SAXParser;
+  private depth = 0;
+  private sawRoot = false;
+  private attributes = 0;
+
+  // sax flushes long text in pieces (the framer bounds it) and caps its other buffers itself.
+  constructor(handler: XmlHandler) {
+    const parser = sax.parser(true, { xmlns: false, position: true, trim: false, normalize: false });
+    this.parser = parser;
+    const syntax = (rule: string) => new XmlSyntaxError(rule, parser.line + 1, parser.column + 1);
+    parser.onattribute = () => {
+      if (++this.attributes > ATTRIBUTES_MAX) throw tooLarge('attributes on one element', ATTRIBUTES_MAX);
+    };
+    parser.onopentag = (tag) => {
+      this.attributes = 0;
+      if (this.depth++ === 0) {
+        if (this.sawRoot) throw syntax('documents may contain only one root');
+        this.sawRoot = true;
+      }
+      handler.open(tag.name, tag.attributes as Record<string, string>);
+    };
+    parser.ontext = (text) => handler.text(text);
+    parser.oncdata = (text) => handler.text(text);
+    parser.onclosetag = (name) => {
+      this.depth--;
+      handler.close(name);
+    };
+    parser.ondoctype = () => handler.doctype();
+    parser.onerror = (err) => {
+      const rule = err.message.split('\n')[0] ?? err.message;
+      if (rule.startsWith('Max buffer length exceeded')) {
+        throw new FrameLimitError('XML_TOO_LARGE', `${rule} (sax holds at most 64 K characters of one comment, attribute value or name)`);
+      }
+      throw syntax(rule);
+    };
+  }
+
+  write(text: string): void {
+    this.parser.write(text);
+  }
+
+  close(): void {
+    this.parser.close();
+    if (!this.sawRoot) throw new XmlSyntaxError('document must contain a root element', this.parser.line + 1, this.parser.column + 1);
+  }
 }

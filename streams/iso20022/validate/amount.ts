@@ -1,0 +1,113 @@
+// Amount rules. The XSD facets of every ISO 20022 amount (xs:decimal, minInclusive 0, totalDigits
+// 18, fractionDigits 5) are judged on the lexical text, because the decimal value alone cannot show
+// a sign or a hexadecimal form that BigNumber would happily parse. The digit facets count digits of
+// the value, as XSD does: leading zeros (`01.00`) and trailing fractional zeros (`18.150`) are not
+// digits of the value, so `000000000000099.92` and `1.500000` are valid.
+//
+// Currency precision (ISO 4217 minor units) is judged the same way: only significant decimals count.
+// Real bank files send `79255.00` JPY and `18.150` EUR; those values are whole yen and whole cents,
+// so they pass; `18.155` EUR is a fraction of a cent and is flagged (a warning: the file is kept).
+
+import BigNumber from 'bignumber.js';
+import { finding, type Finding } from '../findings.ts';
+import type { Amount } from '../model.ts';
+import { minorUnits } from '../money.ts';
+
+const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
+const AMOUNT_TOTAL_DIGITS = 18;
+const AMOUNT_FRACTION_DIGITS = 5;
+/** ISO 20022 `DecimalNumber` (CtrlSum, TxsSummry Sum): signed, 18 digits, 17 of them decimals. */
+const NUMBER_FRACTION_DIGITS = 17;
+
+export interface Digits {
+  /** Digits of the value: integer part without leading zeros, fraction without trailing zeros. */
+  readonly total: number;
+  readonly fraction: number;
+}
+
+/** Digit counts of an xs:decimal lexical form, or undefined when it is not one. */
+export function decimalDigits(lexical: string): Digits | undefined {
+  if (!DECIMAL.test(lexical)) return undefined;
+  const unsigned = lexical.replace(/^[+-]/, '');
+  const [int = '', frac = ''] = unsigned.split('.');
+  const intDigits = int.replace(/^0+/, '').length;
+  const fraction = frac.replace(/0+$/, '').length;
+  return { total: intDigits + fraction, fraction };
+}
+
+/** The lexical problem of an amount's text, as a sentence, or undefined when it is a valid amount. */
+export function amountFormatProblem(lexical: string): string | undefined {
+  if (lexical === '') return 'the amount is empty';
+  if (/^[+-]/.test(lexical)) {
+    return `amount '${lexical}' carries a sign; amounts are unsigned and the direction is given by CdtDbtInd`;
+  }
+  const digits = decimalDigits(lexical);
+  if (digits === undefined) return `amount '${lexical}' is not a decimal number`;
+  if (digits.fraction > AMOUNT_FRACTION_DIGITS) {
+    return `amount '${lexical}' has ${digits.fraction} decimals; ISO 20022 amounts allow at most ${AMOUNT_FRACTION_DIGITS}`;
+  }
+  if (digits.total > AMOUNT_TOTAL_DIGITS) {
+    return `amount '${lexical}' has ${digits.total} digits; ISO 20022 amounts allow at most ${AMOUNT_TOTAL_DIGITS}`;
+  }
+  return undefined;
+}
+
+/** True when the amount can take part in arithmetic: its text is a valid amount. */
+export function usable(a: Amount | undefined): a is Amount {
+  return a !== undefined && amountFormatProblem(a.lexical) === undefined && a.value.isFinite();
+}
+
+/** Every finding about one amount element: lexical form, currency code, currency precision. */
+export function checkAmount(a: Amount, path: string): Finding[] {
+  const out: Finding[] = [];
+  const problem = amountFormatProblem(a.lexical);
+  if (problem !== undefined) out.push(finding('AMOUNT_FORMAT', path, problem));
+  if (a.currency === '') {
+    out.push(finding('REQUIRED_MISSING', `${path}/@Ccy`, 'the amount has no Ccy attribute, so its currency is unknown'));
+    return out;
+  }
+  const minor = minorUnits(a.currency);
+  if (minor === undefined) {
+    out.push(finding('CURRENCY_UNKNOWN', path, `'${a.currency}' is not an active ISO 4217 currency code`));
+    return out;
+  }
+  if (problem === undefined) {
+    const places = decimalDigits(a.lexical)!.fraction;
+    if (places > minor) {
+      out.push(finding('AMOUNT_PRECISION', path, `${places} decimals for ${a.currency}, which has ${minor} minor units`));
+    }
+  }
+  return out;
+}
+
+/** Amount check for an optional element: nothing to say when it is absent. */
+export function checkOptionalAmount(a: Amount | undefined, path: string): Finding[] {
+  return a === undefined ? [] : checkAmount(a, path);
+}
+
+/** The problem of a `DecimalNumber` (CtrlSum, TxsSummry Sum), or undefined when it is valid. */
+export function decimalNumberProblem(text: string): string | undefined {
+  const digits = decimalDigits(text);
+  if (digits === undefined) return `'${text}' is not a decimal number`;
+  if (digits.fraction > NUMBER_FRACTION_DIGITS) return `'${text}' has ${digits.fraction} decimals; at most ${NUMBER_FRACTION_DIGITS} are allowed`;
+  if (digits.total > AMOUNT_TOTAL_DIGITS) return `'${text}' has ${digits.total} digits; at most ${AMOUNT_TOTAL_DIGITS} are allowed`;
+  return undefined;
+}
+
+/** The exact value of a valid decimal text, or undefined. Never a JS number. */
+export function parseDecimal(text: string | undefined): BigNumber | undefined {
+  if (text === undefined || decimalDigits(text) === undefined) return undefined;
+  const v = new BigNumber(text);
+  return v.isFinite() ? v : undefined;
+}
+
+/** Plain decimal text of an exact value (no exponent, no rounding). */
+export function plain(v: BigNumber): string {
+  return v.toFixed();
+}
+
+/** An exact value shown with at least as many decimals as `like` (`100` next to `90.00` → `100.00`). */
+export function shownLike(v: BigNumber, like: string): string {
+  const decimals = like.includes('.') ? like.length - like.indexOf('.') - 1 : 0;
+  return v.toFixed(Math.max(decimals, v.decimalPlaces() ?? 0));
+}

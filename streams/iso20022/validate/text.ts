@@ -1,0 +1,20 @@
+// Text length facets. Over-long text is a warning: a 204-character remittance line (ABN AMRO) is
+// schema-invalid but carries the payer's words, and losing a payment over it would be worse.
+// Lengths count characters (code points), as XSD does, not UTF-16 units or bytes.
+
+import { finding, type Finding } from '../findings.ts';
+
+export const MAX35 = 35;
+export const MAX140 = 140;
+
+export function checkLength(text: string | undefined, max: number, path: string): Finding[] {
+  if (text === undefined) return [];
+  const length = [...text].length;
+  if (length <= max) return [];
+  return [finding('TEXT_TOO_LONG', path, `${length} characters where the schema allows at most ${max} (Max${max}Text)`)];
+}
+
+/** Repeated unstructured remittance lines, `RmtInf/Ustrd[i]`. */
+export function checkRemittance(lines: readonly string[] | undefined, path: string): Finding[] {
+  return (lines ?? []).flatMap((line, i) => checkLength(line, MAX140, `${path}/RmtInf/Ustrd[${i}]`));
+}
