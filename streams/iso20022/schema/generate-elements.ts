@@ -3,7 +3,7 @@
 // we have a schema for. A message arrives in many versions (camt.053 .02 to .13 ...), and an element
 // that exists in any of them is not flagged; only names no version defines at that place are.
 //
-//   node --import=tsx streams/iso20022/schema/generate-elements.ts /work/shared/iso20022/xsd tmp/xsd
+//   node --import=tsx streams/iso20022/schema/generate-elements.ts ../shared/iso20022/xsd streams/iso20022/schema/types
 //
 // Inputs are files or directories of:
 //   - official ISO 20022 XSDs (*.xsd): xs:sequence / xs:choice / xs:group / xs:extension /
@@ -12,19 +12,27 @@
 //   - condensed transcriptions of official XSDs (*.types), one complexType per line:
 //       # ns urn:iso:std:iso:20022:tech:xsd:camt.053.001.13
 //       Document: BkToCstmrStmt=BankToCustomerStatementV13
-//       AccountStatement13: Id=Max35Text StmtPgntn=Pagination1 ... Ntry=ReportEntry14
+//       AccountStatement14: Id=Max35Text StmtPgntn=Pagination1 ... Ntry=ReportEntry15
 //       SupplementaryDataEnvelope1: *
 //     Used for XSDs read through the code-search tool (see SOURCES.md): only their element-content
 //     complexTypes are transcribed, and only those no earlier input defines. A type a file
 //     references but does not define is taken from the other inputs: ISO 20022 message component
 //     names (PostalAddress24, ReportEntry14 ...) are registry-wide and never redefined.
 //
-// Sources of the inputs used for the committed elements.json (see SOURCES.md for the table):
-//   /work/shared/iso20022/xsd/*.xsd — official XSDs (see shared/iso20022/SOURCES.md)
-//   tmp/xsd/*.types — condensed from XSDs in public GitHub repositories:
-//     teghnet/iso20022 @ c7e08203f4736097cf11f914d1b045058719b052: xsd/<id>.xsd
-//     phoughton/pyiso20022 @ <commit per file>: xsd/.../<id>.xsd
-//   (each .types file's header names its repo, path and commit.)
+// Inputs of the committed elements.json (SOURCES.md has the details):
+//   /work/shared/iso20022/xsd/*.xsd: the 21 official message XSDs of the shared corpus (head.001 is skipped)
+//   streams/iso20022/schema/types/*.types, condensed by hand from XSDs in stored public GitHub repositories:
+//     camt.052.001.13  teghnet/iso20022          xsd/camt.052.001.13.xsd                                          c7e08203f4736097cf11f914d1b045058719b052
+//     camt.053.001.13  teghnet/iso20022          xsd/camt.053.001.13.xsd                                          c7e08203f4736097cf11f914d1b045058719b052
+//     camt.054.001.13  teghnet/iso20022          xsd/camt.054.001.13.xsd                                          c7e08203f4736097cf11f914d1b045058719b052
+//     camt.056.001.12  teghnet/iso20022          xsd/camt.056.001.12.xsd                                          c7e08203f4736097cf11f914d1b045058719b052
+//     camt.029.001.12  phoughton/pyiso20022      xsd/cash_management/camt.029/camt.029.001.12.xsd                 60af6fce7e5504fec61dcfb30dbf17ff67dba40d
+//     pacs.002.001.08  prog-nov/iso20022-struct-go xsd/pacs.002.001.08.xsd                                        b105620042e86826436edfdc45fdfa079b19894e
+//     pacs.008.001.13  phoughton/pyiso20022      xsd/payments_clearing_and_settlement/pacs.008/pacs.008.001.13.xsd 22ee422418c20e09c634eee6f16cc978fde4fe88
+//     pacs.009.001.12  phoughton/pyiso20022      xsd/payments_clearing_and_settlement/pacs.009/pacs.009.001.12.xsd 22ee422418c20e09c634eee6f16cc978fde4fe88
+//     pain.002.001.14  sebastienrousseau/pain001 pain001/pain002/schemas/pain.002.001.14.xsd                      860b4cafab240c18a1d7bc34e33e58f9e83494ec
+//   Rebuild: put the .types files (or the full XSDs, read the same way) under streams/iso20022/schema/types and run
+//   node --import=tsx streams/iso20022/schema/generate-elements.ts ../shared/iso20022/xsd streams/iso20022/schema/types
 
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
