@@ -57,6 +57,8 @@ export class Framer implements XmlHandler {
   private container: XNode | null = null;
   private containerOrdinal = 0;
   private recordOrdinal = 0;
+  /** Characters of text since the last tag: one run is bounded wherever it is (see text()). */
+  private textRun = 0;
   documents = 0;
   /** True once a Document opened and has not closed yet: a truncated input ends inside one. */
   inDocument = false;
@@ -69,6 +71,7 @@ export class Framer implements XmlHandler {
   ) {}
 
   open(qname: string, attrs: Record<string, string>): void {
+    this.textRun = 0;
     this.depth++;
     if (this.depth > this.limits.depthMax) {
       throw new FrameLimitError('XML_TOO_DEEP', `elements nest deeper than ${this.limits.depthMax} levels`);
@@ -99,17 +102,27 @@ export class Framer implements XmlHandler {
   }
 
   text(text: string): void {
-    if (this.capturing === null) return;
-    const node = this.stack[this.stack.length - 1]!;
-    // Whitespace between child elements is layout, not content.
-    if (node.children.length > 0) return;
-    if (node.text.length + text.length > this.limits.textCharsMax) {
-      throw new FrameLimitError('XML_TOO_LARGE', `element ${node.name} holds more than ${this.limits.textCharsMax} characters of text`);
+    const max = this.limits.textCharsMax;
+    this.textRun += text.length;
+    if (this.capturing !== null) {
+      const node = this.stack[this.stack.length - 1]!;
+      // Whitespace between child elements is layout, not content.
+      if (node.children.length === 0) {
+        if (node.text.length + text.length > max) {
+          throw new FrameLimitError('XML_TOO_LARGE', `element ${node.name} holds more than ${max} characters of text`);
+        }
+        node.text += text;
+        return;
+      }
     }
-    node.text += text;
+    // Text that is not kept (outside Document and AppHdr, between child elements) is bounded too:
+    // sax hands a long run over in pieces, saxes holds it whole, and either way an endless run must
+    // end the read rather than go on for ever.
+    if (this.textRun > max) throw new FrameLimitError('XML_TOO_LARGE', `more than ${max} characters of text between two tags`);
   }
 
   close(): void {
+    this.textRun = 0;
     this.scopes.pop();
     const depth = this.depth--;
     if (this.capturing === null) return;

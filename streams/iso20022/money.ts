@@ -31,4 +31,17 @@ export function formatAmount(value: BigNumber, currency: string): string {
   return places <= digits ? value.toFixed(digits) : value.toFixed();
 }
 
+// xs:decimal: an optional sign, digits with an optional fraction, or a bare fraction (`.34`).
+const XS_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+const NOT_A_NUMBER = new BigNumber(NaN);
+
+/**
+ * Element text to a decimal, never throwing: bignumber.js throws on text that is not a number, and
+ * also accepts forms XML does not (`1e3`, ` 1 `). Anything else becomes NaN, which validation
+ * reports as AMOUNT_FORMAT with the lexical text it kept.
+ */
+export function decimal(text: string): BigNumber {
+  return XS_DECIMAL.test(text) ? new BigNumber(text) : NOT_A_NUMBER;
+}
+
 export { BigNumber };

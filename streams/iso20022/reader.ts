@@ -101,6 +101,11 @@ export class MessageReader {
     this.tokenizer = createTokenizer(options.tokenizer ?? tokenizerKindFromEnv(), this.framer, limits.textCharsMax);
   }
 
+  /** True once a fatal problem stopped the reading: further input is ignored, so need not be read. */
+  get stopped(): boolean {
+    return this.failed;
+  }
+
   write(chunk: Uint8Array | string): void {
     if (this.failed) return;
     if (typeof chunk === 'string') return this.feed(chunk);
@@ -293,7 +298,11 @@ export function readBuffer(input: Uint8Array | string, options: ReadOptions = {}
 /** Reads a stream chunk by chunk; results are returned at the end and also passed to onResult. */
 export async function readStream(stream: AsyncIterable<Uint8Array | string>, options: ReadOptions = {}): Promise<ReadResult[]> {
   const reader = new MessageReader(options);
-  for await (const chunk of stream) reader.write(chunk);
+  for await (const chunk of stream) {
+    reader.write(chunk);
+    // After a fatal problem nothing more is read: a hostile stream may not end at all.
+    if (reader.stopped) break;
+  }
   return reader.end();
 }
 
@@ -314,6 +323,10 @@ export async function readFile(path: string, options: ReadOptions = {}): Promise
     }
     if (next.done === true) break;
     reader.write(next.value);
+    if (reader.stopped) {
+      stream.destroy();
+      break;
+    }
   }
   return reader.end();
 }

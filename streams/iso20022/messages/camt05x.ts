@@ -2,7 +2,7 @@
 // shape, three roots. Entries (Ntry) are the streamed records; everything else of a Stmt/Rpt/Ntfctn
 // is small and mapped when the Document ends.
 
-import BigNumber from 'bignumber.js';
+import { decimal } from '../money.ts';
 import type {
   Balance,
   Batch,
@@ -28,6 +28,7 @@ import {
   creditorReference,
   dateValue,
   direction,
+  directionAt,
   party,
   remittanceLines,
   returnInfo,
@@ -63,21 +64,21 @@ function report(ctx: MapContext, r: XNode, path: string, index: number, entries:
     copyDuplicate: textAt(r, 'CpyDplctInd'),
     account: account(acct) ?? {},
     accountServicer: agent(ctx, child(acct, 'Svcr'), `${path}/Acct/Svcr`),
-    balances: children(r, 'Bal').map(balance),
+    balances: children(r, 'Bal').map((b, i) => balance(ctx, b, `${path}/Bal[${i}]`, i)),
     summary: summary(child(r, 'TxsSummry')),
     entries,
     entryCount: count,
   });
 }
 
-function balance(b: XNode, index: number): Balance {
+function balance(ctx: MapContext, b: XNode, path: string, index: number): Balance {
   const tp = child(b, 'Tp');
   return compact({
     index,
     type: textAt(tp, 'CdOrPrtry/Cd') ?? textAt(tp, 'CdOrPrtry/Prtry'),
     subType: textAt(tp, 'SubTp/Cd') ?? textAt(tp, 'SubTp/Prtry'),
     amount: amountAt(b, 'Amt'),
-    direction: direction(textAt(b, 'CdtDbtInd')),
+    direction: directionAt(ctx, b, path),
     date: dateValue(child(b, 'Dt')),
   });
 }
@@ -117,7 +118,7 @@ function entry(ctx: MapContext, n: XNode, path: string, index: number): Entry {
     index,
     entryReference: textAt(n, 'NtryRef'),
     amount: amountAt(n, 'Amt'),
-    direction: direction(textAt(n, 'CdtDbtInd')),
+    direction: directionAt(ctx, n, path),
     reversal: bool(textAt(n, 'RvslInd')) ?? false,
     status: pick(ctx, n, 'entryStatus', path)?.text,
     bookingDate: dateValue(child(n, 'BookgDt')),
@@ -162,7 +163,7 @@ function txDetails(ctx: MapContext, t: XNode, path: string, index: number): Tran
       clearingSystemReference: textAt(refs, 'ClrSysRef'),
     }),
     amount: amount(pick(ctx, t, 'detailsAmount', path)),
-    direction: direction(textAt(t, 'CdtDbtInd')),
+    direction: directionAt(ctx, t, path),
     instructedAmount: amountAt(amtDtls, 'InstdAmt/Amt'),
     transactionAmount: amountAt(amtDtls, 'TxAmt/Amt'),
     counterValueAmount: amountAt(amtDtls, 'CntrValAmt/Amt'),
@@ -173,7 +174,7 @@ function txDetails(ctx: MapContext, t: XNode, path: string, index: number): Tran
             sourceCurrency: textAt(xchg, 'SrcCcy'),
             targetCurrency: textAt(xchg, 'TrgtCcy'),
             unitCurrency: textAt(xchg, 'UnitCcy'),
-            rate: rate === undefined ? undefined : new BigNumber(rate),
+            rate: rate === undefined ? undefined : decimal(rate),
           }),
     debtor: party(ctx, pick(ctx, parties, 'relatedDebtor', `${path}/RltdPties`), `${path}/RltdPties/Dbtr`),
     debtorAccount: account(child(parties, 'DbtrAcct')),

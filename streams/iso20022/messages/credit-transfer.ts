@@ -2,7 +2,7 @@
 // the streamed record. In pacs.009 the debtor and creditor are institutions, read into the same
 // party shape (name, BIC, LEI).
 
-import BigNumber from 'bignumber.js';
+import { decimal } from '../money.ts';
 import type { CreditTransfer, CreditTransferMessage, PartyRef } from '../model.ts';
 import { child, textAt, type XNode } from '../xml/tree.ts';
 import { pick, type MapContext } from './context.ts';
@@ -38,7 +38,7 @@ function transfer(ctx: MapContext, t: XNode, path: string, index: number): Credi
     amount: amountAt(t, 'IntrBkSttlmAmt'),
     instructedAmount: amountAt(t, 'InstdAmt'),
     interbankSettlementDate: textAt(t, 'IntrBkSttlmDt'),
-    exchangeRate: rate === undefined ? undefined : new BigNumber(rate),
+    exchangeRate: rate === undefined ? undefined : decimal(rate),
     chargeBearer: textAt(t, 'ChrgBr'),
     charges: charges(ctx, t, path),
     instructingAgent: agent(ctx, child(t, 'InstgAgt'), `${path}/InstgAgt`),

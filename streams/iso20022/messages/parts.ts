@@ -2,7 +2,8 @@
 // parties, dates, references, charges. Each takes an element (possibly absent) and returns the
 // model piece or undefined, never throws.
 
-import BigNumber from 'bignumber.js';
+import { finding } from '../findings.ts';
+import { decimal } from '../money.ts';
 import type {
   AccountRef,
   AgentRef,
@@ -22,7 +23,7 @@ import { pick, type MapContext } from './context.ts';
 export function amount(node: XNode | undefined): Amount | undefined {
   if (node === undefined) return undefined;
   const lexical = node.text;
-  return { value: new BigNumber(lexical), currency: node.attrs['Ccy'] ?? '', lexical };
+  return { value: decimal(lexical), currency: node.attrs['Ccy'] ?? '', lexical };
 }
 
 /** An amount that may be wrapped (`Amt` holding `InstdAmt`, or an `Amt` with the value itself). */
@@ -34,12 +35,17 @@ export function direction(text: string | undefined): Direction | undefined {
   return text === 'CRDT' || text === 'DBIT' ? text : undefined;
 }
 
-/** Keeps an unknown CdtDbtInd visible to the validator instead of dropping it. */
-export function rawDirection(node: XNode | undefined, path: string): { dir?: Direction; raw?: string } {
-  const raw = textAt(node, path);
-  if (raw === undefined) return {};
+/**
+ * `CdtDbtInd` under `node`. A value other than CRDT/DBIT cannot be carried by the model, so it is
+ * reported here, where the text is still at hand, instead of surfacing later as a missing element.
+ */
+export function directionAt(ctx: MapContext, node: XNode | undefined, path: string): Direction | undefined {
+  const raw = textAt(node, 'CdtDbtInd');
   const dir = direction(raw);
-  return dir === undefined ? { raw } : { dir, raw };
+  if (raw !== undefined && dir === undefined) {
+    ctx.findings.push(finding('CODE_INVALID', `${path}/CdtDbtInd`, `CdtDbtInd '${raw}' is not one of CRDT, DBIT`));
+  }
+  return dir;
 }
 
 /** A `DateAndDateTimeChoice` (`Dt` or `DtTm`), or a bare ISODate/ISODateTime element. */
@@ -130,7 +136,7 @@ function pushCharge(ctx: MapContext, out: Charge[], node: XNode, path: string): 
   out.push(
     compact({
       amount: amt,
-      direction: direction(textAt(node, 'CdtDbtInd')),
+      direction: directionAt(ctx, node, `${path}/${node.name}`),
       type: textAt(node, 'Tp/Cd') ?? textAt(node, 'Tp/Prtry/Id') ?? textAt(node, 'Tp'),
       bearer: textAt(node, 'Br'),
       agent: agent(ctx, child(node, 'Agt'), `${path}/ChrgsInf/Agt`),

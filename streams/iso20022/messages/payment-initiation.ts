@@ -1,7 +1,7 @@
 // pain.001 (customer credit transfer initiation): three levels. GrpHdr, then PmtInf blocks that
 // carry the debtor side, then CdtTrfTxInf transfers, the streamed records, under each PmtInf.
 
-import BigNumber from 'bignumber.js';
+import { decimal } from '../money.ts';
 import type { CreditTransfer, PaymentInformation, PaymentInitiationMessage } from '../model.ts';
 import { child, children, textAt, type XNode } from '../xml/tree.ts';
 import { pick, type MapContext } from './context.ts';
@@ -72,7 +72,7 @@ function transfer(ctx: MapContext, t: XNode, path: string, index: number): Credi
     // The instructed amount, or the equivalent amount when the debtor fixes the other currency.
     amount: amountAt(amt, 'InstdAmt') ?? amountAt(amt, 'EqvtAmt/Amt'),
     instructedAmount: amountAt(amt, 'InstdAmt'),
-    exchangeRate: rate === undefined ? undefined : new BigNumber(rate),
+    exchangeRate: rate === undefined ? undefined : decimal(rate),
     chargeBearer: textAt(t, 'ChrgBr'),
     charges: charges(ctx, t, path),
     intermediaryAgents: [],

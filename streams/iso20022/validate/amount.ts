@@ -12,8 +12,14 @@ import BigNumber from 'bignumber.js';
 import { finding, type Finding } from '../findings.ts';
 import type { Amount } from '../model.ts';
 import { minorUnits } from '../money.ts';
+import { NONE } from './scope.ts';
 
-const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
+// Character codes of '+', '-', '.', '0' and '9', for the scanner below.
+const PLUS = 43;
+const MINUS = 45;
+const DOT = 46;
+const ZERO = 48;
+const NINE = 57;
 const AMOUNT_TOTAL_DIGITS = 18;
 const AMOUNT_FRACTION_DIGITS = 5;
 /** ISO 20022 `DecimalNumber` (CtrlSum, TxsSummry Sum): signed, 18 digits, 17 of them decimals. */
@@ -25,24 +31,54 @@ export interface Digits {
   readonly fraction: number;
 }
 
-/** Digit counts of an xs:decimal lexical form, or undefined when it is not one. */
+/**
+ * Digit counts of an xs:decimal lexical form (`[+-]? (digits [. digits?] | . digits)`), or undefined
+ * when it is not one. One pass without allocation: this runs for every amount of every record.
+ */
 export function decimalDigits(lexical: string): Digits | undefined {
-  if (!DECIMAL.test(lexical)) return undefined;
-  const unsigned = lexical.replace(/^[+-]/, '');
-  const [int = '', frac = ''] = unsigned.split('.');
-  const intDigits = int.replace(/^0+/, '').length;
-  const fraction = frac.replace(/0+$/, '').length;
+  const n = lexical.length;
+  let i = 0;
+  const first = lexical.charCodeAt(0);
+  if (first === PLUS || first === MINUS) i = 1;
+  let dot = -1;
+  let sawDigit = false;
+  let intDigits = 0;
+  let lastSignificantDecimal = -1;
+  for (; i < n; i++) {
+    const c = lexical.charCodeAt(i);
+    if (c >= ZERO && c <= NINE) {
+      sawDigit = true;
+      if (dot < 0) {
+        if (intDigits > 0 || c !== ZERO) intDigits++;
+      } else if (c !== ZERO) {
+        lastSignificantDecimal = i;
+      }
+    } else if (c === DOT && dot < 0) {
+      dot = i;
+    } else {
+      return undefined;
+    }
+  }
+  if (!sawDigit) return undefined;
+  const fraction = lastSignificantDecimal < 0 ? 0 : lastSignificantDecimal - dot;
   return { total: intDigits + fraction, fraction };
 }
 
 /** The lexical problem of an amount's text, as a sentence, or undefined when it is a valid amount. */
 export function amountFormatProblem(lexical: string): string | undefined {
-  if (lexical === '') return 'the amount is empty';
-  if (/^[+-]/.test(lexical)) {
-    return `amount '${lexical}' carries a sign; amounts are unsigned and the direction is given by CdtDbtInd`;
-  }
   const digits = decimalDigits(lexical);
-  if (digits === undefined) return `amount '${lexical}' is not a decimal number`;
+  if (digits !== undefined && !signed(lexical)) return digitsProblem(lexical, digits);
+  if (lexical === '') return 'the amount is empty';
+  if (signed(lexical)) return `amount '${lexical}' carries a sign; amounts are unsigned and the direction is given by CdtDbtInd`;
+  return `amount '${lexical}' is not a decimal number`;
+}
+
+function signed(lexical: string): boolean {
+  const first = lexical.charCodeAt(0);
+  return first === PLUS || first === MINUS;
+}
+
+function digitsProblem(lexical: string, digits: Digits): string | undefined {
   if (digits.fraction > AMOUNT_FRACTION_DIGITS) {
     return `amount '${lexical}' has ${digits.fraction} decimals; ISO 20022 amounts allow at most ${AMOUNT_FRACTION_DIGITS}`;
   }
@@ -58,31 +94,27 @@ export function usable(a: Amount | undefined): a is Amount {
 }
 
 /** Every finding about one amount element: lexical form, currency code, currency precision. */
-export function checkAmount(a: Amount, path: string): Finding[] {
-  const out: Finding[] = [];
+export function checkAmount(a: Amount, path: string): readonly Finding[] {
   const problem = amountFormatProblem(a.lexical);
+  const minor = a.currency === '' ? undefined : minorUnits(a.currency);
+  // The common case, a valid amount within its currency's minor units, allocates nothing.
+  if (problem === undefined && minor !== undefined && decimalDigits(a.lexical)!.fraction <= minor) return NONE;
+  const out: Finding[] = [];
   if (problem !== undefined) out.push(finding('AMOUNT_FORMAT', path, problem));
   if (a.currency === '') {
     out.push(finding('REQUIRED_MISSING', `${path}/@Ccy`, 'the amount has no Ccy attribute, so its currency is unknown'));
-    return out;
-  }
-  const minor = minorUnits(a.currency);
-  if (minor === undefined) {
+  } else if (minor === undefined) {
     out.push(finding('CURRENCY_UNKNOWN', path, `'${a.currency}' is not an active ISO 4217 currency code`));
-    return out;
-  }
-  if (problem === undefined) {
+  } else if (problem === undefined) {
     const places = decimalDigits(a.lexical)!.fraction;
-    if (places > minor) {
-      out.push(finding('AMOUNT_PRECISION', path, `${places} decimals for ${a.currency}, which has ${minor} minor units`));
-    }
+    out.push(finding('AMOUNT_PRECISION', path, `${places} decimals for ${a.currency}, which has ${minor} minor units`));
   }
   return out;
 }
 
 /** Amount check for an optional element: nothing to say when it is absent. */
-export function checkOptionalAmount(a: Amount | undefined, path: string): Finding[] {
-  return a === undefined ? [] : checkAmount(a, path);
+export function checkOptionalAmount(a: Amount | undefined, path: string): readonly Finding[] {
+  return a === undefined ? NONE : checkAmount(a, path);
 }
 
 /** The problem of a `DecimalNumber` (CtrlSum, TxsSummry Sum), or undefined when it is valid. */
@@ -99,11 +131,6 @@ export function parseDecimal(text: string | undefined): BigNumber | undefined {
   if (text === undefined || decimalDigits(text) === undefined) return undefined;
   const v = new BigNumber(text);
   return v.isFinite() ? v : undefined;
-}
-
-/** Plain decimal text of an exact value (no exponent, no rounding). */
-export function plain(v: BigNumber): string {
-  return v.toFixed();
 }
 
 /** An exact value shown with at least as many decimals as `like` (`100` next to `90.00` → `100.00`). */

@@ -7,6 +7,7 @@ import BigNumber from 'bignumber.js';
 import { finding, type Finding } from '../findings.ts';
 import type { Amount } from '../model.ts';
 import { decimalNumberProblem, parseDecimal, shownLike, usable } from './amount.ts';
+import { NONE } from './scope.ts';
 
 const COUNT = /^[0-9]{1,15}$/;
 
@@ -16,6 +17,9 @@ export class Tally {
   sum = new BigNumber(0);
   known = true;
   readonly byCurrency = new Map<string, BigNumber>();
+
+  /** `perCurrency`: also keep a sum per currency (only a total in one currency needs it). */
+  constructor(private readonly perCurrency = false) {}
 
   add(a: Amount | undefined): void {
     this.count++;
@@ -29,7 +33,7 @@ export class Tally {
       return;
     }
     this.sum = this.sum.plus(a.value);
-    this.byCurrency.set(a.currency, (this.byCurrency.get(a.currency) ?? new BigNumber(0)).plus(a.value));
+    if (this.perCurrency) this.byCurrency.set(a.currency, (this.byCurrency.get(a.currency) ?? new BigNumber(0)).plus(a.value));
   }
 
   /** The sum when every amount was readable. */
@@ -39,11 +43,11 @@ export class Tally {
 }
 
 /** NbOfTxs / NbOfNtries (Max15NumericText) against the number of items counted. */
-export function checkCount(declared: string | undefined, actual: number, path: string, items: string): Finding[] {
-  if (declared === undefined) return [];
+export function checkCount(declared: string | undefined, actual: number, path: string, items: string): readonly Finding[] {
+  if (declared === undefined) return NONE;
   if (!COUNT.test(declared)) return [finding('CONTROL_COUNT', path, `'${declared}' is not a number of ${items} (1 to 15 digits)`)];
   const n = Number(declared);
-  if (n === actual) return [];
+  if (n === actual) return NONE;
   return [finding('CONTROL_COUNT', path, `says ${n} ${items}, the message holds ${actual}`)];
 }
 
@@ -51,11 +55,11 @@ export function checkCount(declared: string | undefined, actual: number, path: s
  * CtrlSum / Sum (DecimalNumber) against an exact sum. Not a number is AMOUNT_FORMAT; a difference is
  * CONTROL_SUM; an unknown actual sum (an unreadable amount) is not compared.
  */
-export function checkSum(declared: string | undefined, actual: BigNumber | undefined, path: string, items: string): Finding[] {
-  if (declared === undefined) return [];
+export function checkSum(declared: string | undefined, actual: BigNumber | undefined, path: string, items: string): readonly Finding[] {
+  if (declared === undefined) return NONE;
   const problem = decimalNumberProblem(declared);
   if (problem !== undefined) return [finding('AMOUNT_FORMAT', path, `control sum ${problem}`)];
   const value = parseDecimal(declared)!;
-  if (actual === undefined || value.eq(actual)) return [];
+  if (actual === undefined || value.eq(actual)) return NONE;
   return [finding('CONTROL_SUM', path, `says ${declared}, the ${items} add up to ${shownLike(actual, declared)}`)];
 }

@@ -4,6 +4,7 @@
 
 import { finding, type Finding } from '../findings.ts';
 import type { DateValue } from '../model.ts';
+import { NONE } from './scope.ts';
 
 const DATE = /^(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$/;
 const DATE_TIME = /^(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$/;
@@ -40,18 +41,18 @@ export function isIsoDateTime(text: string): boolean {
   return h <= 23 && min <= 59 && s <= 59;
 }
 
-export function checkDate(text: string | undefined, path: string): Finding[] {
-  if (text === undefined || isIsoDate(text)) return [];
+export function checkDate(text: string | undefined, path: string): readonly Finding[] {
+  if (text === undefined || isIsoDate(text)) return NONE;
   return [finding('DATE_INVALID', path, `'${text}' is not an ISO date (YYYY-MM-DD)`)];
 }
 
-export function checkDateTime(text: string | undefined, path: string): Finding[] {
-  if (text === undefined || isIsoDateTime(text)) return [];
+export function checkDateTime(text: string | undefined, path: string): readonly Finding[] {
+  if (text === undefined || isIsoDateTime(text)) return NONE;
   return [finding('DATE_INVALID', path, `'${text}' is not an ISO date-time (YYYY-MM-DDThh:mm:ss, optional fraction and offset)`)];
 }
 
 /** A `Dt`/`DtTm` choice: the path names the choice element that was used. */
-export function checkDateValue(value: DateValue | undefined, path: string): Finding[] {
-  if (value === undefined) return [];
+export function checkDateValue(value: DateValue | undefined, path: string): readonly Finding[] {
+  if (value === undefined) return NONE;
   return value.kind === 'date' ? checkDate(value.value, `${path}/Dt`) : checkDateTime(value.value, `${path}/DtTm`);
 }

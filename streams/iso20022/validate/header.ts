@@ -8,7 +8,7 @@ import { checkOptionalAmount } from './amount.ts';
 import { checkDate, checkDateTime } from './dates.ts';
 import { checkAgent, checkParty } from './identifiers.ts';
 import { GROUP_HEADER, missing, requiredMissing } from './required.ts';
-import type { Scope } from './scope.ts';
+import { NONE, type Scope } from './scope.ts';
 import { checkLength, MAX35 } from './text.ts';
 
 /** camt.056 and camt.029 are identified by their case assignment, not by a group header. */
@@ -16,8 +16,8 @@ export function hasGroupHeader(scope: Scope): boolean {
   return scope.type !== 'camt.056' && scope.type !== 'camt.029';
 }
 
-export function checkHeader(scope: Scope, h: GroupHeader | undefined): Finding[] {
-  if (!hasGroupHeader(scope)) return [];
+export function checkHeader(scope: Scope, h: GroupHeader | undefined): readonly Finding[] {
+  if (!hasGroupHeader(scope)) return NONE;
   if (h === undefined || Object.keys(h).length === 0) return [requiredMissing(scope, 'GrpHdr')];
   return [
     ...missing(scope, GROUP_HEADER, h, 'GrpHdr'),

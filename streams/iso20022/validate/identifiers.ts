@@ -5,7 +5,7 @@
 import { getCountrySpecifications, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
 import { finding, type Finding } from '../findings.ts';
 import type { AccountRef, AgentRef, PartyRef } from '../model.ts';
-import { join, ownPath, type Scope } from './scope.ts';
+import { join, NONE, ownPath, type Scope } from './scope.ts';
 
 /** `BICIdentifier` (until 2014): the 7th character is never 0 or 1, the 8th never O. */
 const BIC_PRE_2014 = /^[A-Z]{6}[A-Z2-9][A-NP-Z0-9](?:[A-Z0-9]{3})?$/;
@@ -31,9 +31,24 @@ export function ibanProblem(iban: string): string | undefined {
   return `IBAN '${iban}' fails the mod-97 check`;
 }
 
-export function checkIban(iban: string, path: string): Finding[] {
+/**
+ * Statements repeat the same few IBANs (the account, regular counterparties): verdicts are kept, up
+ * to a bound, so a 100 MB statement does not run mod-97 a million times.
+ */
+const ibanVerdicts = new Map<string, string | undefined>();
+const IBAN_VERDICTS_MAX = 10_000;
+
+function cachedIbanProblem(iban: string): string | undefined {
+  if (ibanVerdicts.has(iban)) return ibanVerdicts.get(iban);
+  if (ibanVerdicts.size >= IBAN_VERDICTS_MAX) ibanVerdicts.clear();
   const problem = ibanProblem(iban);
-  return problem === undefined ? [] : [finding('IBAN_INVALID', path, problem)];
+  ibanVerdicts.set(iban, problem);
+  return problem;
+}
+
+export function checkIban(iban: string, path: string): readonly Finding[] {
+  const problem = cachedIbanProblem(iban);
+  return problem === undefined ? NONE : [finding('IBAN_INVALID', path, problem)];
 }
 
 /** Either BIC pattern is accepted: which one a version's schema uses is not the sender's concern here. */
@@ -41,8 +56,8 @@ export function isBic(bic: string): boolean {
   return BIC_PRE_2014.test(bic) || BIC_2014.test(bic);
 }
 
-export function checkBic(bic: string, path: string): Finding[] {
-  if (isBic(bic)) return [];
+export function checkBic(bic: string, path: string): readonly Finding[] {
+  if (isBic(bic)) return NONE;
   return [finding('BIC_INVALID', path, `'${bic}' is not a BIC (8 or 11 characters: bank, country, location, optional branch)`)];
 }
 
@@ -50,22 +65,22 @@ export function isUetr(uetr: string): boolean {
   return UETR.test(uetr);
 }
 
-export function checkUetr(uetr: string | undefined, path: string): Finding[] {
-  if (uetr === undefined || isUetr(uetr)) return [];
+export function checkUetr(uetr: string | undefined, path: string): readonly Finding[] {
+  if (uetr === undefined || isUetr(uetr)) return NONE;
   return [finding('UETR_INVALID', path, `UETR '${uetr}' is not a lowercase version 4 UUID`)];
 }
 
 /** An account element (`DbtrAcct`, `Acct` ...): its IBAN, when it has one. */
-export function checkAccount(account: AccountRef | undefined, path: string): Finding[] {
-  return account?.iban === undefined ? [] : checkIban(account.iban, join(path, 'Id/IBAN'));
+export function checkAccount(account: AccountRef | undefined, path: string): readonly Finding[] {
+  return account?.iban === undefined ? NONE : checkIban(account.iban, join(path, 'Id/IBAN'));
 }
 
 /** An agent element (`DbtrAgt`, `Svcr` ...): its BIC, at this version's element name. */
-export function checkAgent(scope: Scope, agent: AgentRef | undefined, path: string): Finding[] {
-  return agent?.bic === undefined ? [] : checkBic(agent.bic, join(path, ownPath(scope, 'agentBic', 'FinInstnId/BICFI')));
+export function checkAgent(scope: Scope, agent: AgentRef | undefined, path: string): readonly Finding[] {
+  return agent?.bic === undefined ? NONE : checkBic(agent.bic, join(path, ownPath(scope, 'agentBic', 'FinInstnId/BICFI')));
 }
 
 /** A party element (`Dbtr`, `Cdtr` ...): its organisation BIC (BICOrBEI / AnyBIC). */
-export function checkParty(scope: Scope, party: PartyRef | undefined, path: string): Finding[] {
-  return party?.bic === undefined ? [] : checkBic(party.bic, join(path, ownPath(scope, 'partyBic', 'Id/OrgId/AnyBIC')));
+export function checkParty(scope: Scope, party: PartyRef | undefined, path: string): readonly Finding[] {
+  return party?.bic === undefined ? NONE : checkBic(party.bic, join(path, ownPath(scope, 'partyBic', 'Id/OrgId/AnyBIC')));
 }

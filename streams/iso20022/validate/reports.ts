@@ -24,16 +24,17 @@
 import BigNumber from 'bignumber.js';
 import type { MessageType } from '../catalogue.ts';
 import { finding, type Finding } from '../findings.ts';
-import type { Amount, Balance, Batch, Charge, Direction, Entry, Report, ReportMessage, TransactionDetails } from '../model.ts';
+import type { Amount, Balance, Batch, Direction, Entry, Report, ReportMessage, TransactionDetails } from '../model.ts';
 import { formatAmount } from '../money.ts';
-import { checkAmount, checkOptionalAmount, shownLike, usable } from './amount.ts';
-import { CHARGE_BEARERS, checkClosedCode, checkDirection, checkEntryStatus, isDirection } from './codes.ts';
+import { checkOptionalAmount, shownLike, usable } from './amount.ts';
+import { chargePath, checkCharge } from './charges.ts';
+import { checkDirection, checkEntryStatus, isDirection } from './codes.ts';
 import { checkCount, checkSum, Tally } from './control.ts';
 import { checkDateTime, checkDateValue } from './dates.ts';
 import { checkHeader } from './header.ts';
 import { checkAccount, checkAgent, checkParty, checkUetr } from './identifiers.ts';
 import { BALANCE, ENTRY, missing, REPORT, requiredMissing } from './required.ts';
-import { join, ownPath, type Fold, type Scope } from './scope.ts';
+import { join, NONE, ownPath, type Fold, type Scope } from './scope.ts';
 import { checkLength, checkRemittance, MAX35 } from './text.ts';
 
 const ELEMENT = { 'camt.052': 'Rpt', 'camt.053': 'Stmt', 'camt.054': 'Ntfctn' } as const;
@@ -46,8 +47,7 @@ class BlockTally {
   readonly credits = new Tally();
   readonly debits = new Tally();
   directionsKnown = true;
-  /** Booked credits minus booked debits, in `bookedCurrencies` (one, when continuity can run). */
-  booked = new BigNumber(0);
+  /** Booked credits and debits, in `bookedCurrencies` (one, when continuity can run). */
   bookedCredits = new BigNumber(0);
   bookedDebits = new BigNumber(0);
   readonly bookedCurrencies = new Set<string>();
@@ -72,11 +72,15 @@ class BlockTally {
     this.bookedCurrencies.add(a.currency);
     if (d === 'CRDT') this.bookedCredits = this.bookedCredits.plus(a.value);
     else this.bookedDebits = this.bookedDebits.plus(a.value);
-    this.booked = this.bookedCredits.minus(this.bookedDebits);
     if (valueDate !== undefined) {
       const net = d === 'CRDT' ? a.value : a.value.negated();
       this.bookedByValueDate.set(valueDate, (this.bookedByValueDate.get(valueDate) ?? new BigNumber(0)).plus(net));
     }
+  }
+
+  /** Booked credits minus booked debits. */
+  get booked(): BigNumber {
+    return this.bookedCredits.minus(this.bookedDebits);
   }
 
   /** The booked movement without entries value-dated after `date` (the value-dated reading). */
@@ -114,12 +118,12 @@ export function reportFold(scope: Scope): Fold {
 
 // ---- entries ------------------------------------------------------------------------------------
 
-export function checkEntry(scope: Scope, e: Entry, path: string): Finding[] {
+export function checkEntry(scope: Scope, e: Entry, path: string): readonly Finding[] {
   return [
     ...missing(scope, ENTRY, e, path),
     ...checkDirection(e.direction, `${path}/CdtDbtInd`, true),
     ...checkOptionalAmount(e.amount, `${path}/Amt`),
-    ...(e.status === undefined ? [] : checkEntryStatus(scope, e.status, join(path, ownPath(scope, 'entryStatus', 'Sts')))),
+    ...(e.status === undefined ? NONE : checkEntryStatus(scope, e.status, join(path, ownPath(scope, 'entryStatus', 'Sts')))),
     ...checkDateValue(e.bookingDate, `${path}/BookgDt`),
     ...checkDateValue(e.valueDate, `${path}/ValDt`),
     ...checkLength(e.entryReference, MAX35, `${path}/NtryRef`),
@@ -131,27 +135,12 @@ export function checkEntry(scope: Scope, e: Entry, path: string): Finding[] {
   ];
 }
 
-/** Charges records: repeated `Chrgs` in camt v02, `Chrgs/Rcrd` from v03, `ChrgsInf` in pacs/pain. */
-export function chargePath(scope: Scope, base: string, i: number): string {
-  if (scope.family !== 'camt') return `${base}/ChrgsInf[${i}]`;
-  return scope.version <= 2 ? `${base}/Chrgs[${i}]` : `${base}/Chrgs/Rcrd[${i}]`;
-}
-
-export function checkCharge(scope: Scope, c: Charge, path: string): Finding[] {
-  return [
-    ...checkAmount(c.amount, `${path}/Amt`),
-    ...checkDirection(c.direction, `${path}/CdtDbtInd`, false),
-    ...checkClosedCode(c.bearer, CHARGE_BEARERS, `${path}/Br`, 'charge bearer'),
-    ...checkAgent(scope, c.agent, `${path}/Agt`),
-  ];
-}
-
 /** Btch is 0..1 per NtryDtls; the model flattens NtryDtls, so several batches get an ordinal. */
 function batchPath(e: Entry, base: string, i: number): string {
   return e.batches.length === 1 ? `${base}/NtryDtls/Btch` : `${base}/NtryDtls/Btch[${i}]`;
 }
 
-function checkBatch(b: Batch, path: string): Finding[] {
+function checkBatch(b: Batch, path: string): readonly Finding[] {
   return [
     ...checkOptionalAmount(b.totalAmount, `${path}/TtlAmt`),
     ...checkDirection(b.direction, `${path}/CdtDbtInd`, false),
@@ -160,7 +149,7 @@ function checkBatch(b: Batch, path: string): Finding[] {
   ];
 }
 
-function checkDetails(scope: Scope, d: TransactionDetails, path: string): Finding[] {
+function checkDetails(scope: Scope, d: TransactionDetails, path: string): readonly Finding[] {
   const refs = d.refs ?? {};
   const amountPath = `${path}/${ownPath(scope, 'detailsAmount', 'Amt')}`;
   const txAmountPath = `${path}/AmtDtls/TxAmt/Amt`;
@@ -207,9 +196,9 @@ export function detailsTotal(details: readonly TransactionDetails[], currency: s
   return sum;
 }
 
-function checkBatchTotals(e: Entry, path: string): Finding[] {
+function checkBatchTotals(e: Entry, path: string): readonly Finding[] {
   const details = e.details ?? [];
-  if (details.length <= 1) return [];
+  if (details.length <= 1) return NONE;
   const out: Finding[] = [];
   const n = details.length;
   if (usable(e.amount)) {
@@ -236,7 +225,7 @@ function checkBatchTotals(e: Entry, path: string): Finding[] {
 
 // ---- statement blocks -----------------------------------------------------------------------------
 
-function checkReport(scope: Scope, r: Report, path: string, tally: BlockTally): Finding[] {
+function checkReport(scope: Scope, r: Report, path: string, tally: BlockTally): readonly Finding[] {
   return [
     ...missing(scope, REPORT, r, path),
     ...checkLength(r.id, MAX35, `${path}/Id`),
@@ -251,7 +240,7 @@ function checkReport(scope: Scope, r: Report, path: string, tally: BlockTally): 
   ];
 }
 
-function checkBalance(scope: Scope, b: Balance, path: string): Finding[] {
+function checkBalance(scope: Scope, b: Balance, path: string): readonly Finding[] {
   return [
     ...missing(scope, BALANCE, b, path),
     ...checkDirection(b.direction, `${path}/CdtDbtInd`, true),
@@ -260,9 +249,9 @@ function checkBalance(scope: Scope, b: Balance, path: string): Finding[] {
   ];
 }
 
-function checkSummary(r: Report, path: string, t: BlockTally): Finding[] {
+function checkSummary(r: Report, path: string, t: BlockTally): readonly Finding[] {
   const s = r.summary;
-  if (s === undefined) return [];
+  if (s === undefined) return NONE;
   const out = [
     ...checkCount(s.count, t.all.count, `${path}/TtlNtries/NbOfNtries`, 'entries'),
     ...checkSum(s.sum?.lexical, t.all.total(), `${path}/TtlNtries/Sum`, 'entry amounts'),
@@ -283,11 +272,11 @@ function checkSummary(r: Report, path: string, t: BlockTally): Finding[] {
 }
 
 /** TtlNetNtry: an unsigned amount with a CdtDbtInd, against credits minus debits. */
-function checkNet(amount: Amount, direction: unknown, actual: BigNumber, path: string): Finding[] {
+function checkNet(amount: Amount, direction: unknown, actual: BigNumber, path: string): readonly Finding[] {
   const declared = usable(amount) ? amount.value : undefined;
-  if (declared === undefined || !isDirection(direction)) return [];
+  if (declared === undefined || !isDirection(direction)) return NONE;
   const signed = direction === 'DBIT' ? declared.negated() : declared;
-  if (signed.eq(actual)) return [];
+  if (signed.eq(actual)) return NONE;
   return [finding('CONTROL_SUM', path, `says ${amount.lexical} ${direction}, credit minus debit entries give ${shownLike(actual, amount.lexical)}`)];
 }
 
@@ -307,23 +296,23 @@ function signed(b: Balance): { value: BigNumber; currency: string } | undefined 
   return { value: b.direction === 'DBIT' ? b.amount.value.negated() : b.amount.value, currency: b.amount.currency };
 }
 
-function checkContinuity(scope: Scope, r: Report, path: string, t: BlockTally): Finding[] {
+function checkContinuity(scope: Scope, r: Report, path: string, t: BlockTally): readonly Finding[] {
   const closingTypes = CLOSING[scope.type];
-  if (closingTypes === undefined) return [];
+  if (closingTypes === undefined) return NONE;
   const opening = balanceOf(r.balances, OPENING);
   const closing = balanceOf(r.balances, closingTypes);
-  if (opening == null || closing == null) return [];
+  if (opening == null || closing == null) return NONE;
   const o = signed(opening);
   const c = signed(closing);
-  if (o === undefined || c === undefined || o.currency !== c.currency) return [];
+  if (o === undefined || c === undefined || o.currency !== c.currency) return NONE;
   const { currency } = c;
-  if (!t.bookedKnown || [...t.bookedCurrencies].some((x) => x !== currency)) return [];
+  if (!t.bookedKnown || [...t.bookedCurrencies].some((x) => x !== currency)) return NONE;
   const open = o.value;
   const close = c.value;
   const expected = open.plus(t.booked);
-  if (expected.eq(close)) return [];
+  if (expected.eq(close)) return NONE;
   const closingDate = closing.date?.value.slice(0, 10);
-  if (closingDate !== undefined && open.plus(t.bookedUntil(closingDate)).eq(close)) return [];
+  if (closingDate !== undefined && open.plus(t.bookedUntil(closingDate)).eq(close)) return NONE;
   const show = (v: BigNumber) => formatAmount(v, currency);
   return [
     finding(

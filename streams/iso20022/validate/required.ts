@@ -22,7 +22,7 @@ import type {
   Report,
   ReturnTransaction,
 } from '../model.ts';
-import { join, type Scope } from './scope.ts';
+import { join, NONE, type Scope } from './scope.ts';
 
 export interface Requirement<T> {
   /** Path of the element relative to the piece, e.g. `PmtId/EndToEndId`. */
@@ -44,7 +44,7 @@ export const GROUP_HEADER: readonly Requirement<GroupHeader>[] = [
   { element: 'MsgId', present: (h) => has(h.messageId) },
   { element: 'CreDtTm', present: (h) => has(h.creationDateTime) },
   { element: 'NbOfTxs', types: BULK, present: (h) => has(h.numberOfTransactions) },
-  { element: 'SttlmInf/SttlmMtd', types: PACS_TRANSFER, present: (h) => has(h.settlementMethod) },
+  { element: 'SttlmInf/SttlmMtd', types: [...PACS_TRANSFER, 'pacs.004'], present: (h) => has(h.settlementMethod) },
   { element: 'InitgPty', types: ['pain.001'], present: (h) => has(h.initiatingParty) },
 ];
 
@@ -108,10 +108,12 @@ function applies<T>(scope: Scope, r: Requirement<T>): boolean {
 }
 
 /** One REQUIRED_MISSING per listed element this piece lacks; `base` is the piece's own path. */
-export function missing<T>(scope: Scope, table: readonly Requirement<T>[], piece: T, base: string): Finding[] {
-  return table
-    .filter((r) => applies(scope, r) && !r.present(piece))
-    .map((r) => requiredMissing(scope, join(base, r.element), r.repeated === true));
+export function missing<T>(scope: Scope, table: readonly Requirement<T>[], piece: T, base: string): readonly Finding[] {
+  let out: Finding[] | undefined;
+  for (const r of table) {
+    if (applies(scope, r) && !r.present(piece)) (out ??= []).push(requiredMissing(scope, join(base, r.element), r.repeated === true));
+  }
+  return out ?? NONE;
 }
 
 export function requiredMissing(scope: Scope, path: string, repeated = false): Finding {

@@ -5,19 +5,25 @@
 import type { MessageId, MessageType } from '../catalogue.ts';
 import type { Finding } from '../findings.ts';
 import type { Iso20022Message } from '../model.ts';
-import { familyOf, fieldPaths, type Family, type Field } from '../versions.ts';
+import { familyOf, fieldTable, type Family, type Field, type FieldTable } from '../versions.ts';
 
 export interface Scope {
   readonly type: MessageType;
   readonly id: MessageId;
   readonly family: Family;
   readonly version: number;
+  /** This version's element names (resolved once per version, shared). */
+  readonly fields: FieldTable;
   readonly findings: Finding[];
 }
 
 export function scopeOf(type: MessageType, id: MessageId): Scope {
-  return { type, id, family: familyOf(type), version: id.version, findings: [] };
+  const family = familyOf(type);
+  return { type, id, family, version: id.version, fields: fieldTable(family, id.version), findings: [] };
 }
+
+/** What a check returns when all is well: one shared empty list, so the hot path allocates nothing. */
+export const NONE: readonly Finding[] = Object.freeze([]);
 
 /** The per-family half of a validator: the same shape as MessageValidator, writing into a Scope. */
 export interface Fold {
@@ -30,7 +36,7 @@ export interface Fold {
  * v02), so a finding points at the name the sender's schema has. The fallback is the newest name.
  */
 export function ownPath(scope: Scope, field: Field, fallback: string): string {
-  return fieldPaths(scope.family, scope.version, field).own ?? fallback;
+  return scope.fields.get(field)?.own ?? fallback;
 }
 
 /** `base/child`, or `child` at the message root. */

@@ -9,7 +9,7 @@
 import type { Finding } from '../findings.ts';
 import type { InvestigationMessage, ReturnMessage, ReturnTransaction, StatusReportMessage, TransactionStatus } from '../model.ts';
 import { checkOptionalAmount } from './amount.ts';
-import { CHARGE_BEARERS, checkClosedCode, checkExternalCode, TRANSACTION_STATUSES } from './codes.ts';
+import { CHARGE_BEARERS, checkClosedCode, checkExternalCode, SETTLEMENT_METHODS, TRANSACTION_STATUSES } from './codes.ts';
 import { checkCount, checkSum, Tally } from './control.ts';
 import { checkDate, checkDateTime } from './dates.ts';
 import { checkHeader } from './header.ts';
@@ -21,7 +21,7 @@ import { checkLength, MAX35 } from './text.ts';
 function checkOriginalIds(
   t: { originalInstructionId?: string; originalEndToEndId?: string; originalTransactionId?: string },
   path: string,
-): Finding[] {
+): readonly Finding[] {
   return [
     ...checkLength(t.originalInstructionId, MAX35, `${path}/OrgnlInstrId`),
     ...checkLength(t.originalEndToEndId, MAX35, `${path}/OrgnlEndToEndId`),
@@ -31,7 +31,7 @@ function checkOriginalIds(
 
 // ---- pacs.002 / pain.002 ---------------------------------------------------------------------------
 
-export function checkTransactionStatus(scope: Scope, t: TransactionStatus, path: string): Finding[] {
+export function checkTransactionStatus(scope: Scope, t: TransactionStatus, path: string): readonly Finding[] {
   return [
     ...checkLength(t.statusId, MAX35, `${path}/StsId`),
     ...checkOriginalIds(t, path),
@@ -44,7 +44,7 @@ export function checkTransactionStatus(scope: Scope, t: TransactionStatus, path:
   ];
 }
 
-function checkStatusMessage(scope: Scope, m: StatusReportMessage): Finding[] {
+function checkStatusMessage(scope: Scope, m: StatusReportMessage): readonly Finding[] {
   const groups = m.originalGroups ?? [];
   const out = [...checkHeader(scope, m.header)];
   // OrgnlGrpInfAndSts is 1..1 in pain.002 and 0..n in pacs.002 (from v06 each transaction may name its own).
@@ -76,7 +76,7 @@ export function statusFold(scope: Scope): Fold {
 
 // ---- pacs.004 ------------------------------------------------------------------------------------
 
-export function checkReturnTransaction(scope: Scope, t: ReturnTransaction, path: string): Finding[] {
+export function checkReturnTransaction(scope: Scope, t: ReturnTransaction, path: string): readonly Finding[] {
   return [
     ...missing(scope, RETURN_TRANSACTION, t, path),
     ...checkLength(t.returnId, MAX35, `${path}/RtrId`),
@@ -105,6 +105,7 @@ export function returnFold(scope: Scope): Fold {
       const h = (message as ReturnMessage).header;
       scope.findings.push(
         ...checkHeader(scope, h),
+        ...checkClosedCode(h.settlementMethod, SETTLEMENT_METHODS, 'GrpHdr/SttlmInf/SttlmMtd', 'SttlmMtd'),
         ...checkCount(h.numberOfTransactions, tally.count, 'GrpHdr/NbOfTxs', 'returned transactions'),
         ...checkSum(h.controlSum, tally.total(), 'GrpHdr/CtrlSum', 'returned amounts'),
       );
@@ -114,7 +115,7 @@ export function returnFold(scope: Scope): Fold {
 
 // ---- camt.056 / camt.029 ---------------------------------------------------------------------------
 
-function checkInvestigation(scope: Scope, m: InvestigationMessage): Finding[] {
+function checkInvestigation(scope: Scope, m: InvestigationMessage): readonly Finding[] {
   return [
     ...(m.assignmentId === undefined ? [requiredMissing(scope, 'Assgnmt/Id')] : []),
     ...(m.creationDateTime === undefined ? [requiredMissing(scope, 'Assgnmt/CreDtTm')] : []),

@@ -9,19 +9,19 @@
 import { finding, type Finding } from '../findings.ts';
 import type { Amount, CreditTransfer, CreditTransferMessage, PaymentInformation, PaymentInitiationMessage } from '../model.ts';
 import { checkOptionalAmount, shownLike, usable } from './amount.ts';
+import { chargePath, checkCharge } from './charges.ts';
 import { CHARGE_BEARERS, checkClosedCode, PAYMENT_METHODS, SETTLEMENT_METHODS } from './codes.ts';
 import { checkCount, checkSum, Tally } from './control.ts';
 import { checkDate, checkDateValue } from './dates.ts';
 import { checkHeader } from './header.ts';
 import { checkAccount, checkAgent, checkBic, checkParty, checkUetr } from './identifiers.ts';
-import { chargePath, checkCharge } from './reports.ts';
 import { INITIATION_TRANSFER, INTERBANK_TRANSFER, missing, PAYMENT_INFORMATION, requiredMissing } from './required.ts';
-import { join, ownPath, type Fold, type Scope } from './scope.ts';
+import { join, NONE, ownPath, type Fold, type Scope } from './scope.ts';
 import { checkLength, checkRemittance, MAX35 } from './text.ts';
 
 // ---- shared by both families ----------------------------------------------------------------------
 
-function checkRefs(scope: Scope, t: CreditTransfer, path: string): Finding[] {
+function checkRefs(scope: Scope, t: CreditTransfer, path: string): readonly Finding[] {
   const refs = t.refs ?? {};
   return [
     ...checkLength(refs.instructionId, MAX35, `${path}/PmtId/InstrId`),
@@ -31,7 +31,7 @@ function checkRefs(scope: Scope, t: CreditTransfer, path: string): Finding[] {
   ];
 }
 
-function checkCommon(scope: Scope, t: CreditTransfer, path: string): Finding[] {
+function checkCommon(scope: Scope, t: CreditTransfer, path: string): readonly Finding[] {
   return [
     ...checkRefs(scope, t, path),
     ...checkClosedCode(t.chargeBearer, CHARGE_BEARERS, `${path}/ChrgBr`, 'ChrgBr'),
@@ -47,7 +47,7 @@ function checkCommon(scope: Scope, t: CreditTransfer, path: string): Finding[] {
 // ---- pacs.008 / pacs.009 -------------------------------------------------------------------------
 
 /** In pacs.009 debtor and creditor are institutions: their BIC is an agent BIC (FinInstnId/BICFI). */
-function checkDebtorCreditor(scope: Scope, t: CreditTransfer, path: string): Finding[] {
+function checkDebtorCreditor(scope: Scope, t: CreditTransfer, path: string): readonly Finding[] {
   if (scope.type !== 'pacs.009') {
     return [...checkParty(scope, t.debtor, `${path}/Dbtr`), ...checkParty(scope, t.creditor, `${path}/Cdtr`)];
   }
@@ -58,7 +58,7 @@ function checkDebtorCreditor(scope: Scope, t: CreditTransfer, path: string): Fin
   ];
 }
 
-export function checkInterbankTransfer(scope: Scope, t: CreditTransfer, path: string): Finding[] {
+export function checkInterbankTransfer(scope: Scope, t: CreditTransfer, path: string): readonly Finding[] {
   return [
     ...missing(scope, INTERBANK_TRANSFER, t, path),
     ...checkOptionalAmount(t.amount, `${path}/IntrBkSttlmAmt`),
@@ -75,7 +75,7 @@ export function checkInterbankTransfer(scope: Scope, t: CreditTransfer, path: st
 }
 
 export function interbankFold(scope: Scope): Fold {
-  const tally = new Tally();
+  const tally = new Tally(true);
   return {
     record(rec, path) {
       const t = rec as CreditTransfer;
@@ -95,12 +95,12 @@ export function interbankFold(scope: Scope): Fold {
   };
 }
 
-function checkTotalSettlement(total: Amount | undefined, tally: Tally): Finding[] {
-  if (!usable(total) || !tally.known) return [];
+function checkTotalSettlement(total: Amount | undefined, tally: Tally): readonly Finding[] {
+  if (!usable(total) || !tally.known) return NONE;
   const currencies = [...tally.byCurrency.keys()];
-  if (currencies.some((c) => c !== total.currency)) return [];
+  if (currencies.some((c) => c !== total.currency)) return NONE;
   const sum = tally.byCurrency.get(total.currency);
-  if (sum === undefined || sum.eq(total.value)) return [];
+  if (sum === undefined || sum.eq(total.value)) return NONE;
   return [finding('CONTROL_SUM', 'GrpHdr/TtlIntrBkSttlmAmt', `says ${total.lexical} ${total.currency}, the settlement amounts add up to ${shownLike(sum, total.lexical)}`)];
 }
 
@@ -111,7 +111,7 @@ function initiationAmountPath(t: CreditTransfer, path: string): string {
   return t.instructedAmount !== undefined ? `${path}/Amt/InstdAmt` : `${path}/Amt/EqvtAmt/Amt`;
 }
 
-export function checkInitiationTransfer(scope: Scope, t: CreditTransfer, path: string): Finding[] {
+export function checkInitiationTransfer(scope: Scope, t: CreditTransfer, path: string): readonly Finding[] {
   return [
     ...missing(scope, INITIATION_TRANSFER, t, path),
     ...checkOptionalAmount(t.amount, initiationAmountPath(t, path)),
@@ -120,7 +120,7 @@ export function checkInitiationTransfer(scope: Scope, t: CreditTransfer, path: s
   ];
 }
 
-function checkPaymentInformation(scope: Scope, p: PaymentInformation, path: string, tally: Tally | undefined): Finding[] {
+function checkPaymentInformation(scope: Scope, p: PaymentInformation, path: string, tally: Tally | undefined): readonly Finding[] {
   const count = tally?.count ?? 0;
   return [
     ...missing(scope, PAYMENT_INFORMATION, p, path),
@@ -138,9 +138,9 @@ function checkPaymentInformation(scope: Scope, p: PaymentInformation, path: stri
 }
 
 /** ReqdExctnDt is a bare ISODate until v07 and a Dt/DtTm choice from v08. */
-function checkRequestedDate(scope: Scope, p: PaymentInformation, path: string): Finding[] {
+function checkRequestedDate(scope: Scope, p: PaymentInformation, path: string): readonly Finding[] {
   const d = p.requestedExecutionDate;
-  if (d === undefined) return [];
+  if (d === undefined) return NONE;
   const bare = ownPath(scope, 'requestedExecutionDate', 'ReqdExctnDt/Dt') === 'ReqdExctnDt';
   return bare ? checkDate(d.value, `${path}/ReqdExctnDt`) : checkDateValue(d, `${path}/ReqdExctnDt`);
 }

@@ -16,9 +16,25 @@ export function xnode(name: string, attrs: Record<string, string> | null): XNode
   return { name, attrs: attrs ?? NO_ATTRS, text: '', children: [] };
 }
 
+// Element names come from the tokenizer as fresh slices of the input. Mapping each to one shared
+// (internalized) string makes the name comparisons of child()/at() pointer comparisons, and saves
+// the slice of a prefixed name. Bounded: a hostile file with endless distinct names only stops
+// being cached.
+const NAMES_MAX = 8192;
+const names = new Map<string, string>();
+
 export function localName(qname: string): string {
-  const colon = qname.indexOf(':');
-  return colon < 0 ? qname : qname.slice(colon + 1);
+  let name = names.get(qname);
+  if (name === undefined) {
+    const colon = qname.indexOf(':');
+    name = colon < 0 ? qname : qname.slice(colon + 1);
+    if (names.size < NAMES_MAX) {
+      // A property key is internalized by V8; reading it back yields the internalized string.
+      name = Object.keys({ [name]: 0 })[0]!;
+      names.set(qname, name);
+    }
+  }
+  return name;
 }
 
 /** First child with this local name. */
