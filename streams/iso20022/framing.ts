@@ -4,7 +4,7 @@
 // are detached and handed over one by one as they close, so memory stays flat however many there
 // are. Namespaces are resolved here, and only for the elements that need them.
 
-import { localName, xnode, type XNode } from './xml/tree.ts';
+import { appendChild, localName, xnode, type XNode } from './xml/tree.ts';
 import type { XmlHandler } from './xml/tokenizer.ts';
 
 export interface FrameLimits {
@@ -49,7 +49,8 @@ export class Framer implements XmlHandler {
   private captureDepth = -1;
   private capturing: 'document' | 'apphdr' | null = null;
   private docNamespace: string | undefined;
-  private records: Readonly<Record<string, readonly string[]>> = {};
+  /** Record element → parents it is a record under; null when the Document streams nothing. */
+  private records: ReadonlyMap<string, readonly string[]> | null = null;
   private recordDepth = -1;
   private nodes = 0;
   private appHdr: CapturedHeader | null = null;
@@ -76,8 +77,9 @@ export class Framer implements XmlHandler {
     if (this.depth > this.limits.depthMax) {
       throw new FrameLimitError('XML_TOO_DEEP', `elements nest deeper than ${this.limits.depthMax} levels`);
     }
-    // Inside a Document or AppHdr no name is resolved any more, so declarations are not tracked.
-    this.scopes.push(this.capturing === null ? declarations(attrs) : null);
+    // Inside a Document or AppHdr no name is resolved any more, so declarations are not tracked
+    // (close() pops only for the elements pushed here).
+    if (this.capturing === null) this.scopes.push(declarations(attrs));
     const name = localName(qname);
     if (this.capturing === null) {
       if (name === 'Document' || name === 'AppHdr') this.startCapture(qname, name, attrs);
@@ -90,13 +92,12 @@ export class Framer implements XmlHandler {
     const parent = this.stack[this.stack.length - 1]!;
     if (this.capturing === 'document' && this.depth === this.captureDepth + 1) {
       this.rootName = name;
-      this.records = this.events.rootOpen(this.docNamespace, name, this.documents);
+      this.records = recordMap(this.events.rootOpen(this.docNamespace, name, this.documents));
     }
-    // hasOwn, not a plain lookup: an element named `constructor` must not reach Object.prototype.
-    if (this.recordDepth < 0 && Object.hasOwn(this.records, name) && this.records[name]!.includes(parent.name)) {
+    if (this.recordDepth < 0 && this.records !== null && this.records.get(name)?.includes(parent.name) === true) {
       this.recordDepth = this.depth;
     } else {
-      parent.children.push(node);
+      appendChild(parent, node);
     }
     this.stack.push(node);
   }
@@ -123,8 +124,8 @@ export class Framer implements XmlHandler {
 
   close(): void {
     this.textRun = 0;
-    this.scopes.pop();
     const depth = this.depth--;
+    if (this.capturing === null || depth === this.captureDepth) this.scopes.pop();
     if (this.capturing === null) return;
     const node = this.stack.pop()!;
     node.text = node.children.length > 0 ? '' : node.text.trim();
@@ -162,7 +163,7 @@ export class Framer implements XmlHandler {
       this.docNamespace = ns;
       this.namespace = ns;
       this.rootName = undefined;
-      this.records = {};
+      this.records = null;
       this.inDocument = true;
     } else {
       this.appHdr = { node, namespace: ns };
@@ -205,6 +206,19 @@ export class Framer implements XmlHandler {
     }
     return i;
   }
+}
+
+// A Map, not the catalogue's object: an element named `constructor` must not reach Object.prototype.
+const recordMaps = new WeakMap<object, ReadonlyMap<string, readonly string[]> | null>();
+
+function recordMap(records: Readonly<Record<string, readonly string[]>>): ReadonlyMap<string, readonly string[]> | null {
+  let m = recordMaps.get(records);
+  if (m === undefined) {
+    const entries = Object.entries(records);
+    m = entries.length === 0 ? null : new Map(entries);
+    recordMaps.set(records, m);
+  }
+  return m;
 }
 
 function declarations(attrs: Record<string, string>): Scope {

@@ -15,7 +15,7 @@ import {
   type MessageType,
 } from './catalogue.ts';
 import { finding, hasError, type Finding } from './findings.ts';
-import { DEFAULT_LIMITS, FrameLimitError, Framer, type CapturedHeader, type FrameLimits } from './framing.ts';
+import { DEFAULT_LIMITS, FrameLimitError, Framer, type CapturedHeader, type FrameEvents, type FrameLimits } from './framing.ts';
 import { appHeader } from './messages/app-header.ts';
 import { mapContext, type MapContext } from './messages/context.ts';
 import { MAPPERS } from './messages/index.ts';
@@ -74,7 +74,7 @@ interface DocState {
   readonly summarizer: Summarizer;
 }
 
-export class MessageReader {
+export class MessageReader implements FrameEvents {
   private readonly decoder = new ByteDecoder();
   private readonly framer: Framer;
   private readonly tokenizer;
@@ -90,14 +90,8 @@ export class MessageReader {
 
   constructor(private readonly options: ReadOptions = {}) {
     const limits = options.limits ?? DEFAULT_LIMITS;
-    this.framer = new Framer(
-      {
-        rootOpen: (ns, root) => this.rootOpen(ns, root),
-        record: (node, container, ci, ri) => this.record(node, container, ci, ri),
-        documentClose: (node, ns, hdr, i) => this.documentClose(node, ns, hdr, i),
-      },
-      limits,
-    );
+    // The reader is the framer's event sink itself: no closures per message on the hot path.
+    this.framer = new Framer(this, options.limits ?? DEFAULT_LIMITS);
     this.tokenizer = createTokenizer(options.tokenizer ?? tokenizerKindFromEnv(), this.framer, limits.textCharsMax);
   }
 
@@ -164,7 +158,8 @@ export class MessageReader {
     }
   }
 
-  private rootOpen(namespace: string | undefined, root: string): Readonly<Record<string, readonly string[]>> {
+  /** @internal FrameEvents */
+  rootOpen(namespace: string | undefined, root: string): Readonly<Record<string, readonly string[]>> {
     this.doc = null;
     this.docFindings = [];
     const ns = parseNamespace(namespace);
@@ -207,7 +202,8 @@ export class MessageReader {
     return spec.records;
   }
 
-  private record(node: XNode, container: XNode, containerIndex: number, recordIndex: number): void {
+  /** @internal FrameEvents */
+  record(node: XNode, container: XNode, containerIndex: number, recordIndex: number): void {
     const doc = this.doc;
     if (doc === null) return;
     const path = doc.mapper.recordPath(container, containerIndex, recordIndex);
@@ -225,7 +221,8 @@ export class MessageReader {
     this.options.onRecord?.({ documentIndex: this.framer.documents, type: doc.type, path, containerIndex, record: rec });
   }
 
-  private documentClose(node: XNode, _ns: string | undefined, hdr: CapturedHeader | null, index: number): void {
+  /** @internal FrameEvents */
+  documentClose(node: XNode, _ns: string | undefined, hdr: CapturedHeader | null, index: number): void {
     const header = hdr === null ? null : appHeader(hdr);
     const doc = this.doc;
     this.doc = null;

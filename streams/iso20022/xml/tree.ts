@@ -7,13 +7,21 @@ export interface XNode {
   readonly attrs: Readonly<Record<string, string>>;
   /** Text content, whitespace-trimmed when the element closes. */
   text: string;
-  readonly children: XNode[];
+  /** Shared and frozen (NO_CHILDREN) until the first child: most elements are leaves. */
+  children: XNode[];
 }
 
 const NO_ATTRS: Readonly<Record<string, string>> = Object.freeze({});
 
+const NO_CHILDREN: XNode[] = Object.freeze([]) as unknown as XNode[];
+
 export function xnode(name: string, attrs: Record<string, string> | null): XNode {
-  return { name, attrs: attrs ?? NO_ATTRS, text: '', children: [] };
+  return { name, attrs: attrs ?? NO_ATTRS, text: '', children: NO_CHILDREN };
+}
+
+export function appendChild(parent: XNode, node: XNode): void {
+  if (parent.children === NO_CHILDREN) parent.children = [node];
+  else parent.children.push(node);
 }
 
 // Element names come from the tokenizer as fresh slices of the input. Mapping each to one shared

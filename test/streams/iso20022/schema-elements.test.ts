@@ -8,7 +8,7 @@ import { MESSAGES, type MessageType } from '../../../streams/iso20022/catalogue.
 import type { Finding } from '../../../streams/iso20022/findings.ts';
 import { readBuffer, readFile } from '../../../streams/iso20022/reader.ts';
 import { checkElements, schemaVersions } from '../../../streams/iso20022/schema/elements.ts';
-import { xnode, type XNode } from '../../../streams/iso20022/xml/tree.ts';
+import { appendChild, xnode, type XNode } from '../../../streams/iso20022/xml/tree.ts';
 import { SAMPLES, sample } from '../../helpers/shared.ts';
 
 const unexpected = (findings: readonly Finding[]) => findings.filter((f) => f.code === 'UNEXPECTED_ELEMENT');
@@ -17,7 +17,7 @@ const unexpected = (findings: readonly Finding[]) => findings.filter((f) => f.co
 type Spec = readonly [string, ...Spec[]];
 function tree([name, ...kids]: Spec): XNode {
   const n = xnode(name, null);
-  for (const k of kids) n.children.push(tree(k));
+  for (const k of kids) appendChild(n, tree(k));
   return n;
 }
 
