@@ -61,44 +61,73 @@ export function dateValue(node: XNode | undefined): DateValue | undefined {
 
 export function account(node: XNode | undefined): AccountRef | undefined {
   if (node === undefined) return undefined;
+  const out: Mutable<AccountRef> = {};
   const id = child(node, 'Id');
-  const iban = textAt(id, 'IBAN');
-  const otherId = textAt(id, 'Othr/Id');
-  const scheme = textAt(id, 'Othr/SchmeNm/Cd') ?? textAt(id, 'Othr/SchmeNm/Prtry');
-  return compact({
-    iban,
-    other: otherId === undefined ? undefined : compact({ id: otherId, scheme }),
-    currency: textAt(node, 'Ccy'),
-    name: textAt(node, 'Nm'),
-  });
+  const iban = child(id, 'IBAN');
+  if (iban !== undefined) out.iban = iban.text;
+  const othr = iban === undefined ? child(id, 'Othr') : undefined;
+  const otherId = textAt(othr, 'Id');
+  if (otherId !== undefined) {
+    const scheme = textAt(othr, 'SchmeNm/Cd') ?? textAt(othr, 'SchmeNm/Prtry');
+    out.other = scheme === undefined ? { id: otherId } : { id: otherId, scheme };
+  }
+  setText(out, 'currency', node, 'Ccy');
+  setText(out, 'name', node, 'Nm');
+  return out;
 }
 
 /** `BranchAndFinancialInstitutionIdentification`: BIC(FI), clearing member id, LEI, name. */
 export function agent(ctx: MapContext, node: XNode | undefined, path: string): AgentRef | undefined {
   if (node === undefined) return undefined;
+  const out: Mutable<AgentRef> = {};
+  const bic = pick(ctx, node, 'agentBic', path)?.text;
+  if (bic !== undefined) out.bic = bic;
   const fin = child(node, 'FinInstnId');
-  return compact({
-    bic: pick(ctx, node, 'agentBic', path)?.text,
-    clearingSystem: textAt(fin, 'ClrSysMmbId/ClrSysId/Cd') ?? textAt(fin, 'ClrSysMmbId/ClrSysId/Prtry'),
-    memberId: textAt(fin, 'ClrSysMmbId/MmbId'),
-    lei: textAt(fin, 'LEI'),
-    name: textAt(fin, 'Nm'),
-    other: textAt(fin, 'Othr/Id'),
-  });
+  // Most agents are a BIC alone: the other identifications are looked for only when there are more.
+  if (fin !== undefined && fin.children.length > (bic === undefined ? 0 : 1)) {
+    const mmb = child(fin, 'ClrSysMmbId');
+    if (mmb !== undefined) {
+      const system = textAt(mmb, 'ClrSysId/Cd') ?? textAt(mmb, 'ClrSysId/Prtry');
+      if (system !== undefined) out.clearingSystem = system;
+      setText(out, 'memberId', mmb, 'MmbId');
+    }
+    setText(out, 'lei', fin, 'LEI');
+    setText(out, 'name', fin, 'Nm');
+    setText(out, 'other', fin, 'Othr/Id');
+  }
+  return out;
 }
 
 /** `PartyIdentification`: name, organisation BIC/LEI/other id, country, address lines. */
 export function party(ctx: MapContext, node: XNode | undefined, path: string): PartyRef | undefined {
   if (node === undefined) return undefined;
-  const lines = children(at(node, 'PstlAdr'), 'AdrLine').map((l) => l.text);
-  return compact({
-    name: textAt(node, 'Nm'),
-    bic: pick(ctx, node, 'partyBic', path)?.text,
-    lei: textAt(node, 'Id/OrgId/LEI'),
-    otherId: textAt(node, 'Id/OrgId/Othr/Id') ?? textAt(node, 'Id/PrvtId/Othr/Id'),
-    country: textAt(node, 'PstlAdr/Ctry') ?? textAt(node, 'CtryOfRes'),
-    addressLines: lines.length > 0 ? lines : undefined,
-  });
+  const out: Mutable<PartyRef> = {};
+  setText(out, 'name', node, 'Nm');
+  const id = child(node, 'Id');
+  if (id !== undefined) {
+    const bic = pick(ctx, node, 'partyBic', path)?.text;
+    if (bic !== undefined) out.bic = bic;
+    setText(out, 'lei', id, 'OrgId/LEI');
+    const other = textAt(id, 'OrgId/Othr/Id') ?? textAt(id, 'PrvtId/Othr/Id');
+    if (other !== undefined) out.otherId = other;
+  }
+  const adr = child(node, 'PstlAdr');
+  const country = textAt(adr, 'Ctry') ?? textAt(node, 'CtryOfRes');
+  if (country !== undefined) out.country = country;
+  if (adr !== undefined) {
+    const lines = children(adr, 'AdrLine');
+    if (lines.length > 0) out.addressLines = lines.map((l) => l.text);
+  }
+  return out;
+}
+
+/** The model's readonly pieces, while a mapper builds one. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Sets `out[key]` to the text at `path` under `node`, when there is one. */
+export function setText<T extends object>(out: T, key: { [K in keyof T]: T[K] extends string | undefined ? K : never }[keyof T], node: XNode | undefined, path: string): void {
+  const text = textAt(node, path);
+  if (text !== undefined) (out as Record<PropertyKey, unknown>)[key] = text;
 }
 
 export function bankTransactionCode(node: XNode | undefined): BankTransactionCode | undefined {

@@ -90,7 +90,23 @@ function digitsProblem(lexical: string, digits: Digits): string | undefined {
 
 /** True when the amount can take part in arithmetic: its text is a valid amount. */
 export function usable(a: Amount | undefined): a is Amount {
-  return a !== undefined && amountFormatProblem(a.lexical) === undefined && a.value.isFinite();
+  return a !== undefined && validLexical(a.lexical) && a.value.isFinite();
+}
+
+// The same amount is judged several times per entry (the checks, then each tally it joins): the
+// verdicts of the last few texts are kept.
+const RECENT = 4;
+const recentText: string[] = new Array<string>(RECENT).fill('\u0000');
+const recentOk: boolean[] = new Array<boolean>(RECENT).fill(false);
+let next = 0;
+
+function validLexical(lexical: string): boolean {
+  for (let i = 0; i < RECENT; i++) if (recentText[i] === lexical) return recentOk[i]!;
+  const ok = amountFormatProblem(lexical) === undefined;
+  recentText[next] = lexical;
+  recentOk[next] = ok;
+  next = (next + 1) % RECENT;
+  return ok;
 }
 
 /** Every finding about one amount element: lexical form, currency code, currency precision. */

@@ -27,12 +27,36 @@ function offset(tz: string | undefined): boolean {
   return h !== undefined && m !== undefined && m <= 59 && (h < 14 || (h === 14 && m === 0));
 }
 
+// A statement holds a handful of distinct dates across thousands of entries: verdicts are kept,
+// bounded (cleared when full).
+const dateVerdicts = new Map<string, boolean>();
+const dateTimeVerdicts = new Map<string, boolean>();
+const VERDICTS_MAX = 1024;
+
+function remembered(verdicts: Map<string, boolean>, text: string, judge: (t: string) => boolean): boolean {
+  let v = verdicts.get(text);
+  if (v === undefined) {
+    v = judge(text);
+    if (verdicts.size >= VERDICTS_MAX) verdicts.clear();
+    verdicts.set(text, v);
+  }
+  return v;
+}
+
 export function isIsoDate(text: string): boolean {
+  return remembered(dateVerdicts, text, judgeDate);
+}
+
+export function isIsoDateTime(text: string): boolean {
+  return remembered(dateTimeVerdicts, text, judgeDateTime);
+}
+
+function judgeDate(text: string): boolean {
   const m = DATE.exec(text);
   return m !== null && calendarDay(m[1]!, m[2]!, m[3]!) && offset(m[4]);
 }
 
-export function isIsoDateTime(text: string): boolean {
+function judgeDateTime(text: string): boolean {
   const m = DATE_TIME.exec(text);
   if (m === null || !calendarDay(m[1]!, m[2]!, m[3]!) || !offset(m[8])) return false;
   const [h, min, s] = [Number(m[4]), Number(m[5]), Number(m[6])];

@@ -118,21 +118,30 @@ export function reportFold(scope: Scope): Fold {
 
 // ---- entries ------------------------------------------------------------------------------------
 
+// The two functions below run for every entry and every TxDtls of every statement: they append to
+// one list instead of spreading dozens of small ones, and build a path only for what is present.
 export function checkEntry(scope: Scope, e: Entry, path: string): readonly Finding[] {
-  return [
-    ...missing(scope, ENTRY, e, path),
-    ...checkDirection(e.direction, `${path}/CdtDbtInd`, true),
-    ...checkOptionalAmount(e.amount, `${path}/Amt`),
-    ...(e.status === undefined ? NONE : checkEntryStatus(scope, e.status, join(path, ownPath(scope, 'entryStatus', 'Sts')))),
-    ...checkDateValue(e.bookingDate, `${path}/BookgDt`),
-    ...checkDateValue(e.valueDate, `${path}/ValDt`),
-    ...checkLength(e.entryReference, MAX35, `${path}/NtryRef`),
-    ...checkLength(e.accountServicerReference, MAX35, `${path}/AcctSvcrRef`),
-    ...(e.charges ?? []).flatMap((c, i) => checkCharge(scope, c, chargePath(scope, path, i))),
-    ...(e.batches ?? []).flatMap((b, i) => checkBatch(b, batchPath(e, path, i))),
-    ...(e.details ?? []).flatMap((d) => checkDetails(scope, d, `${path}/NtryDtls/TxDtls[${d.index}]`)),
-    ...checkBatchTotals(e, path),
-  ];
+  const out: Finding[] = [];
+  add(out, missing(scope, ENTRY, e, path));
+  add(out, checkDirection(e.direction, `${path}/CdtDbtInd`, true));
+  if (e.amount !== undefined) add(out, checkOptionalAmount(e.amount, `${path}/Amt`));
+  if (e.status !== undefined) add(out, checkEntryStatus(scope, e.status, join(path, ownPath(scope, 'entryStatus', 'Sts'))));
+  if (e.bookingDate !== undefined) add(out, checkDateValue(e.bookingDate, `${path}/BookgDt`));
+  if (e.valueDate !== undefined) add(out, checkDateValue(e.valueDate, `${path}/ValDt`));
+  add(out, checkLength(e.entryReference, MAX35, `${path}/NtryRef`));
+  add(out, checkLength(e.accountServicerReference, MAX35, `${path}/AcctSvcrRef`));
+  const charges = e.charges ?? [];
+  for (let i = 0; i < charges.length; i++) add(out, checkCharge(scope, charges[i]!, chargePath(scope, path, i)));
+  const batches = e.batches ?? [];
+  for (let i = 0; i < batches.length; i++) add(out, checkBatch(batches[i]!, batchPath(e, path, i)));
+  const details = e.details ?? [];
+  for (const d of details) add(out, checkDetails(scope, d, `${path}/NtryDtls/TxDtls[${d.index}]`));
+  add(out, checkBatchTotals(e, path));
+  return out.length === 0 ? NONE : out;
+}
+
+function add(out: Finding[], found: readonly Finding[]): void {
+  for (let i = 0; i < found.length; i++) out.push(found[i]!);
 }
 
 /** Btch is 0..1 per NtryDtls; the model flattens NtryDtls, so several batches get an ordinal. */
@@ -150,36 +159,42 @@ function checkBatch(b: Batch, path: string): readonly Finding[] {
 }
 
 function checkDetails(scope: Scope, d: TransactionDetails, path: string): readonly Finding[] {
+  const out: Finding[] = [];
   const refs = d.refs ?? {};
-  const amountPath = `${path}/${ownPath(scope, 'detailsAmount', 'Amt')}`;
-  const txAmountPath = `${path}/AmtDtls/TxAmt/Amt`;
+  if (d.amount !== undefined) add(out, checkOptionalAmount(d.amount, `${path}/${ownPath(scope, 'detailsAmount', 'Amt')}`));
+  add(out, checkDirection(d.direction, `${path}/CdtDbtInd`, false));
+  if (d.instructedAmount !== undefined) add(out, checkOptionalAmount(d.instructedAmount, `${path}/AmtDtls/InstdAmt/Amt`));
+  // In v02 the details amount is AmtDtls/TxAmt/Amt itself: judge it once.
+  if (d.transactionAmount !== undefined && ownPath(scope, 'detailsAmount', 'Amt') !== 'AmtDtls/TxAmt/Amt') {
+    add(out, checkOptionalAmount(d.transactionAmount, `${path}/AmtDtls/TxAmt/Amt`));
+  }
+  if (d.counterValueAmount !== undefined) add(out, checkOptionalAmount(d.counterValueAmount, `${path}/AmtDtls/CntrValAmt/Amt`));
+  checkRefLength(out, refs.messageId, path, 'Refs/MsgId');
+  checkRefLength(out, refs.accountServicerReference, path, 'Refs/AcctSvcrRef');
+  checkRefLength(out, refs.paymentInformationId, path, 'Refs/PmtInfId');
+  checkRefLength(out, refs.instructionId, path, 'Refs/InstrId');
+  checkRefLength(out, refs.endToEndId, path, 'Refs/EndToEndId');
+  checkRefLength(out, refs.transactionId, path, 'Refs/TxId');
+  checkRefLength(out, refs.mandateId, path, 'Refs/MndtId');
+  if (refs.uetr !== undefined) add(out, checkUetr(refs.uetr, join(path, ownPath(scope, 'uetr', 'Refs/UETR'))));
   const parties = `${path}/RltdPties`;
-  return [
-    ...checkOptionalAmount(d.amount, amountPath),
-    ...checkDirection(d.direction, `${path}/CdtDbtInd`, false),
-    ...checkOptionalAmount(d.instructedAmount, `${path}/AmtDtls/InstdAmt/Amt`),
-    // In v02 the details amount is AmtDtls/TxAmt/Amt itself: judge it once.
-    ...(amountPath === txAmountPath ? [] : checkOptionalAmount(d.transactionAmount, txAmountPath)),
-    ...checkOptionalAmount(d.counterValueAmount, `${path}/AmtDtls/CntrValAmt/Amt`),
-    ...checkLength(refs.messageId, MAX35, `${path}/Refs/MsgId`),
-    ...checkLength(refs.accountServicerReference, MAX35, `${path}/Refs/AcctSvcrRef`),
-    ...checkLength(refs.paymentInformationId, MAX35, `${path}/Refs/PmtInfId`),
-    ...checkLength(refs.instructionId, MAX35, `${path}/Refs/InstrId`),
-    ...checkLength(refs.endToEndId, MAX35, `${path}/Refs/EndToEndId`),
-    ...checkLength(refs.transactionId, MAX35, `${path}/Refs/TxId`),
-    ...checkLength(refs.mandateId, MAX35, `${path}/Refs/MndtId`),
-    ...checkUetr(refs.uetr, join(path, ownPath(scope, 'uetr', 'Refs/UETR'))),
-    ...checkParty(scope, d.debtor, join(parties, ownPath(scope, 'relatedDebtor', 'Dbtr'))),
-    ...checkAccount(d.debtorAccount, `${parties}/DbtrAcct`),
-    ...checkParty(scope, d.ultimateDebtor, join(parties, ownPath(scope, 'relatedUltimateDebtor', 'UltmtDbtr'))),
-    ...checkParty(scope, d.creditor, join(parties, ownPath(scope, 'relatedCreditor', 'Cdtr'))),
-    ...checkAccount(d.creditorAccount, `${parties}/CdtrAcct`),
-    ...checkParty(scope, d.ultimateCreditor, join(parties, ownPath(scope, 'relatedUltimateCreditor', 'UltmtCdtr'))),
-    ...checkAgent(scope, d.debtorAgent, `${path}/RltdAgts/DbtrAgt`),
-    ...checkAgent(scope, d.creditorAgent, `${path}/RltdAgts/CdtrAgt`),
-    ...(d.charges ?? []).flatMap((c, i) => checkCharge(scope, c, chargePath(scope, path, i))),
-    ...checkRemittance(d.remittance, path),
-  ];
+  if (d.debtor !== undefined) add(out, checkParty(scope, d.debtor, join(parties, ownPath(scope, 'relatedDebtor', 'Dbtr'))));
+  if (d.debtorAccount !== undefined) add(out, checkAccount(d.debtorAccount, `${parties}/DbtrAcct`));
+  if (d.ultimateDebtor !== undefined) add(out, checkParty(scope, d.ultimateDebtor, join(parties, ownPath(scope, 'relatedUltimateDebtor', 'UltmtDbtr'))));
+  if (d.creditor !== undefined) add(out, checkParty(scope, d.creditor, join(parties, ownPath(scope, 'relatedCreditor', 'Cdtr'))));
+  if (d.creditorAccount !== undefined) add(out, checkAccount(d.creditorAccount, `${parties}/CdtrAcct`));
+  if (d.ultimateCreditor !== undefined) add(out, checkParty(scope, d.ultimateCreditor, join(parties, ownPath(scope, 'relatedUltimateCreditor', 'UltmtCdtr'))));
+  if (d.debtorAgent !== undefined) add(out, checkAgent(scope, d.debtorAgent, `${path}/RltdAgts/DbtrAgt`));
+  if (d.creditorAgent !== undefined) add(out, checkAgent(scope, d.creditorAgent, `${path}/RltdAgts/CdtrAgt`));
+  const charges = d.charges ?? [];
+  for (let i = 0; i < charges.length; i++) add(out, checkCharge(scope, charges[i]!, chargePath(scope, path, i)));
+  add(out, checkRemittance(d.remittance, path));
+  return out.length === 0 ? NONE : out;
+}
+
+/** A Max35Text reference: the path is built only for a value that is too long. */
+function checkRefLength(out: Finding[], text: string | undefined, path: string, rel: string): void {
+  if (text !== undefined && text.length > MAX35) add(out, checkLength(text, MAX35, `${path}/${rel}`));
 }
 
 /**
