@@ -7,6 +7,7 @@ import type {
   Balance,
   Batch,
   Entry,
+  References,
   Report,
   ReportMessage,
   TransactionDetails,
@@ -32,6 +33,8 @@ import {
   party,
   remittanceLines,
   returnInfo,
+  setText,
+  type Mutable,
 } from './parts.ts';
 
 /** Element name of the per-account part, by message. */
@@ -106,30 +109,35 @@ function sumAmount(n: XNode | undefined, name = 'Sum') {
   return a === undefined ? undefined : a;
 }
 
+// entry() and txDetails() run for every record: they build the model directly (no compact copy)
+// and look into optional parts only when the element is there.
 function entry(ctx: MapContext, n: XNode, path: string, index: number): Entry {
-  const dtls = children(n, 'NtryDtls');
   const batches: Batch[] = [];
   const details: TransactionDetails[] = [];
-  for (const d of dtls) {
-    for (const b of children(d, 'Btch')) batches.push(batch(b));
-    for (const t of children(d, 'TxDtls')) details.push(txDetails(ctx, t, `${path}/NtryDtls/TxDtls[${details.length}]`, details.length));
+  for (const d of n.children) {
+    if (d.name !== 'NtryDtls') continue;
+    for (const c of d.children) {
+      if (c.name === 'Btch') batches.push(batch(c));
+      else if (c.name === 'TxDtls') details.push(txDetails(ctx, c, `${path}/NtryDtls/TxDtls[${details.length}]`, details.length));
+    }
   }
-  return compact({
-    index,
-    entryReference: textAt(n, 'NtryRef'),
-    amount: amountAt(n, 'Amt'),
-    direction: directionAt(ctx, n, path),
-    reversal: bool(textAt(n, 'RvslInd')) ?? false,
-    status: pick(ctx, n, 'entryStatus', path)?.text,
-    bookingDate: dateValue(child(n, 'BookgDt')),
-    valueDate: dateValue(child(n, 'ValDt')),
-    accountServicerReference: textAt(n, 'AcctSvcrRef'),
-    bankTransactionCode: bankTransactionCode(child(n, 'BkTxCd')),
-    charges: charges(ctx, n, path),
-    batches,
-    details,
-    additionalInfo: textAt(n, 'AddtlNtryInf'),
-  });
+  const e: Mutable<Entry> = { index, reversal: bool(textAt(n, 'RvslInd')) ?? false, charges: charges(ctx, n, path), batches, details };
+  setText(e, 'entryReference', n, 'NtryRef');
+  const amt = amountAt(n, 'Amt');
+  if (amt !== undefined) e.amount = amt;
+  const dir = directionAt(ctx, n, path);
+  if (dir !== undefined) e.direction = dir;
+  const status = pick(ctx, n, 'entryStatus', path)?.text;
+  if (status !== undefined) e.status = status;
+  const booking = dateValue(child(n, 'BookgDt'));
+  if (booking !== undefined) e.bookingDate = booking;
+  const value = dateValue(child(n, 'ValDt'));
+  if (value !== undefined) e.valueDate = value;
+  setText(e, 'accountServicerReference', n, 'AcctSvcrRef');
+  const code = bankTransactionCode(child(n, 'BkTxCd'));
+  if (code !== undefined) e.bankTransactionCode = code;
+  setText(e, 'additionalInfo', n, 'AddtlNtryInf');
+  return e;
 }
 
 function batch(b: XNode): Batch {
@@ -143,52 +151,80 @@ function batch(b: XNode): Batch {
 }
 
 function txDetails(ctx: MapContext, t: XNode, path: string, index: number): TransactionDetails {
-  const refs = child(t, 'Refs');
-  const parties = child(t, 'RltdPties');
-  const agents = child(t, 'RltdAgts');
+  const d: Mutable<TransactionDetails> = { index, refs: refsOf(ctx, t, path), charges: charges(ctx, t, path), remittance: remittanceLines(t) };
+  const amt = amount(pick(ctx, t, 'detailsAmount', path));
+  if (amt !== undefined) d.amount = amt;
+  const dir = directionAt(ctx, t, path);
+  if (dir !== undefined) d.direction = dir;
   const amtDtls = child(t, 'AmtDtls');
+  if (amtDtls !== undefined) amountDetails(d, amtDtls);
+  const parties = child(t, 'RltdPties');
+  if (parties !== undefined) relatedParties(ctx, d, parties, `${path}/RltdPties`);
+  const agents = child(t, 'RltdAgts');
+  if (agents !== undefined) {
+    const debtorAgent = agent(ctx, child(agents, 'DbtrAgt'), `${path}/RltdAgts/DbtrAgt`);
+    if (debtorAgent !== undefined) d.debtorAgent = debtorAgent;
+    const creditorAgent = agent(ctx, child(agents, 'CdtrAgt'), `${path}/RltdAgts/CdtrAgt`);
+    if (creditorAgent !== undefined) d.creditorAgent = creditorAgent;
+  }
+  const reference = creditorReference(t);
+  if (reference !== undefined) d.creditorReference = reference;
+  setText(d, 'purpose', t, 'Purp/Cd');
+  const ret = returnInfo(child(t, 'RtrInf'));
+  if (ret !== undefined) d.returnInfo = ret;
+  const code = bankTransactionCode(child(t, 'BkTxCd'));
+  if (code !== undefined) d.bankTransactionCode = code;
+  return d;
+}
+
+function refsOf(ctx: MapContext, t: XNode, path: string): References {
+  const r: Mutable<References> = {};
+  const refs = child(t, 'Refs');
+  if (refs !== undefined) {
+    setText(r, 'messageId', refs, 'MsgId');
+    setText(r, 'accountServicerReference', refs, 'AcctSvcrRef');
+    setText(r, 'paymentInformationId', refs, 'PmtInfId');
+    setText(r, 'instructionId', refs, 'InstrId');
+    setText(r, 'endToEndId', refs, 'EndToEndId');
+    setText(r, 'transactionId', refs, 'TxId');
+    setText(r, 'mandateId', refs, 'MndtId');
+    setText(r, 'clearingSystemReference', refs, 'ClrSysRef');
+  }
+  const uetr = pick(ctx, t, 'uetr', path)?.text;
+  if (uetr !== undefined) r.uetr = uetr;
+  return r;
+}
+
+function amountDetails(d: Mutable<TransactionDetails>, amtDtls: XNode): void {
+  const instructed = amountAt(amtDtls, 'InstdAmt/Amt');
+  if (instructed !== undefined) d.instructedAmount = instructed;
+  const tx = amountAt(amtDtls, 'TxAmt/Amt');
+  if (tx !== undefined) d.transactionAmount = tx;
+  const counter = amountAt(amtDtls, 'CntrValAmt/Amt');
+  if (counter !== undefined) d.counterValueAmount = counter;
   const xchg = at(amtDtls, 'TxAmt/CcyXchg') ?? at(amtDtls, 'InstdAmt/CcyXchg') ?? at(amtDtls, 'CntrValAmt/CcyXchg');
+  if (xchg === undefined) return;
   const rate = textAt(xchg, 'XchgRate');
-  return compact({
-    index,
-    refs: compact({
-      messageId: textAt(refs, 'MsgId'),
-      accountServicerReference: textAt(refs, 'AcctSvcrRef'),
-      paymentInformationId: textAt(refs, 'PmtInfId'),
-      instructionId: textAt(refs, 'InstrId'),
-      endToEndId: textAt(refs, 'EndToEndId'),
-      transactionId: textAt(refs, 'TxId'),
-      uetr: pick(ctx, t, 'uetr', path)?.text,
-      mandateId: textAt(refs, 'MndtId'),
-      clearingSystemReference: textAt(refs, 'ClrSysRef'),
-    }),
-    amount: amount(pick(ctx, t, 'detailsAmount', path)),
-    direction: directionAt(ctx, t, path),
-    instructedAmount: amountAt(amtDtls, 'InstdAmt/Amt'),
-    transactionAmount: amountAt(amtDtls, 'TxAmt/Amt'),
-    counterValueAmount: amountAt(amtDtls, 'CntrValAmt/Amt'),
-    exchange:
-      xchg === undefined
-        ? undefined
-        : compact({
-            sourceCurrency: textAt(xchg, 'SrcCcy'),
-            targetCurrency: textAt(xchg, 'TrgtCcy'),
-            unitCurrency: textAt(xchg, 'UnitCcy'),
-            rate: rate === undefined ? undefined : decimal(rate),
-          }),
-    debtor: party(ctx, pick(ctx, parties, 'relatedDebtor', `${path}/RltdPties`), `${path}/RltdPties/Dbtr`),
-    debtorAccount: account(child(parties, 'DbtrAcct')),
-    creditor: party(ctx, pick(ctx, parties, 'relatedCreditor', `${path}/RltdPties`), `${path}/RltdPties/Cdtr`),
-    creditorAccount: account(child(parties, 'CdtrAcct')),
-    ultimateDebtor: party(ctx, pick(ctx, parties, 'relatedUltimateDebtor', `${path}/RltdPties`), `${path}/RltdPties/UltmtDbtr`),
-    ultimateCreditor: party(ctx, pick(ctx, parties, 'relatedUltimateCreditor', `${path}/RltdPties`), `${path}/RltdPties/UltmtCdtr`),
-    debtorAgent: agent(ctx, child(agents, 'DbtrAgt'), `${path}/RltdAgts/DbtrAgt`),
-    creditorAgent: agent(ctx, child(agents, 'CdtrAgt'), `${path}/RltdAgts/CdtrAgt`),
-    charges: charges(ctx, t, path),
-    remittance: remittanceLines(t),
-    creditorReference: creditorReference(t),
-    purpose: textAt(t, 'Purp/Cd'),
-    returnInfo: returnInfo(child(t, 'RtrInf')),
-    bankTransactionCode: bankTransactionCode(child(t, 'BkTxCd')),
+  d.exchange = compact({
+    sourceCurrency: textAt(xchg, 'SrcCcy'),
+    targetCurrency: textAt(xchg, 'TrgtCcy'),
+    unitCurrency: textAt(xchg, 'UnitCcy'),
+    rate: rate === undefined ? undefined : decimal(rate),
   });
+}
+
+/** RltdPties: the four parties (renamed across versions, see versions.ts) and the two accounts. */
+function relatedParties(ctx: MapContext, d: Mutable<TransactionDetails>, parties: XNode, path: string): void {
+  const debtor = party(ctx, pick(ctx, parties, 'relatedDebtor', path), `${path}/Dbtr`);
+  if (debtor !== undefined) d.debtor = debtor;
+  const debtorAccount = account(child(parties, 'DbtrAcct'));
+  if (debtorAccount !== undefined) d.debtorAccount = debtorAccount;
+  const creditor = party(ctx, pick(ctx, parties, 'relatedCreditor', path), `${path}/Cdtr`);
+  if (creditor !== undefined) d.creditor = creditor;
+  const creditorAccount = account(child(parties, 'CdtrAcct'));
+  if (creditorAccount !== undefined) d.creditorAccount = creditorAccount;
+  const ultimateDebtor = party(ctx, pick(ctx, parties, 'relatedUltimateDebtor', path), `${path}/UltmtDbtr`);
+  if (ultimateDebtor !== undefined) d.ultimateDebtor = ultimateDebtor;
+  const ultimateCreditor = party(ctx, pick(ctx, parties, 'relatedUltimateCreditor', path), `${path}/UltmtCdtr`);
+  if (ultimateCreditor !== undefined) d.ultimateCreditor = ultimateCreditor;
 }

@@ -24,25 +24,10 @@ export function appendChild(parent: XNode, node: XNode): void {
   else parent.children.push(node);
 }
 
-// Element names come from the tokenizer as fresh slices of the input. Mapping each to one shared
-// (internalized) string makes the name comparisons of child()/at() pointer comparisons, and saves
-// the slice of a prefixed name. Bounded: a hostile file with endless distinct names only stops
-// being cached.
-const NAMES_MAX = 8192;
-const names = new Map<string, string>();
-
+/** Local name of a qualified name (`camt:Ntry` → `Ntry`). */
 export function localName(qname: string): string {
-  let name = names.get(qname);
-  if (name === undefined) {
-    const colon = qname.indexOf(':');
-    name = colon < 0 ? qname : qname.slice(colon + 1);
-    if (names.size < NAMES_MAX) {
-      // A property key is internalized by V8; reading it back yields the internalized string.
-      name = Object.keys({ [name]: 0 })[0]!;
-      names.set(qname, name);
-    }
-  }
-  return name;
+  const colon = qname.indexOf(':');
+  return colon < 0 ? qname : qname.slice(colon + 1);
 }
 
 /** First child with this local name. */
