@@ -132,13 +132,20 @@ export function setText<T extends object>(out: T, key: { [K in keyof T]: T[K] ex
 
 export function bankTransactionCode(node: XNode | undefined): BankTransactionCode | undefined {
   if (node === undefined) return undefined;
-  return compact({
-    domain: textAt(node, 'Domn/Cd'),
-    family: textAt(node, 'Domn/Fmly/Cd'),
-    subFamily: textAt(node, 'Domn/Fmly/SubFmlyCd'),
-    proprietary: textAt(node, 'Prtry/Cd'),
-    issuer: textAt(node, 'Prtry/Issr'),
-  });
+  const out: Mutable<BankTransactionCode> = {};
+  const domain = child(node, 'Domn');
+  if (domain !== undefined) {
+    setText(out, 'domain', domain, 'Cd');
+    const family = child(domain, 'Fmly');
+    setText(out, 'family', family, 'Cd');
+    setText(out, 'subFamily', family, 'SubFmlyCd');
+  }
+  const proprietary = child(node, 'Prtry');
+  if (proprietary !== undefined) {
+    setText(out, 'proprietary', proprietary, 'Cd');
+    setText(out, 'issuer', proprietary, 'Issr');
+  }
+  return out;
 }
 
 /**
