@@ -5,7 +5,7 @@
 // are. Namespaces are resolved here, and only for the elements that need them.
 
 import { appendChild, localName, xnode, type XNode } from './xml/tree.ts';
-import type { XmlHandler } from './xml/tokenizer.ts';
+import type { OpenTag, XmlHandler } from './xml/tokenizer.ts';
 
 export interface FrameLimits {
   /** Deepest element nesting accepted; ISO 20022 messages inside wrappers stay below ~25. */
@@ -50,7 +50,7 @@ export class Framer implements XmlHandler {
   private capturing: 'document' | 'apphdr' | null = null;
   private docNamespace: string | undefined;
   /** Record element → parents it is a record under; null when the Document streams nothing. */
-  private records: ReadonlyMap<string, readonly string[]> | null = null;
+  private records: RecordList | null = null;
   private recordDepth = -1;
   private nodes = 0;
   private appHdr: CapturedHeader | null = null;
@@ -71,7 +71,9 @@ export class Framer implements XmlHandler {
     private readonly limits: FrameLimits = DEFAULT_LIMITS,
   ) {}
 
-  open(qname: string, attrs: Record<string, string>): void {
+  open(tag: OpenTag): void {
+    const qname = tag.name;
+    const attrs = tag.attributes;
     this.textRun = 0;
     this.depth++;
     if (this.depth > this.limits.depthMax) {
@@ -92,9 +94,9 @@ export class Framer implements XmlHandler {
     const parent = this.stack[this.stack.length - 1]!;
     if (this.capturing === 'document' && this.depth === this.captureDepth + 1) {
       this.rootName = name;
-      this.records = recordMap(this.events.rootOpen(this.docNamespace, name, this.documents));
+      this.records = recordList(this.events.rootOpen(this.docNamespace, name, this.documents));
     }
-    if (this.recordDepth < 0 && this.records !== null && this.records.get(name)?.includes(parent.name) === true) {
+    if (this.recordDepth < 0 && this.records !== null && isRecord(this.records, name, parent.name)) {
       this.recordDepth = this.depth;
     } else {
       appendChild(parent, node);
@@ -208,17 +210,31 @@ export class Framer implements XmlHandler {
   }
 }
 
-// A Map, not the catalogue's object: an element named `constructor` must not reach Object.prototype.
-const recordMaps = new WeakMap<object, ReadonlyMap<string, readonly string[]> | null>();
+/**
+ * Record element names with their parents, as a list: a message type has one or two, and comparing
+ * a name with them (length first) is cheaper than hashing every element name into a Map. A list also
+ * keeps `constructor` and friends from ever reaching Object.prototype.
+ */
+type RecordList = readonly (readonly [name: string, parents: readonly string[]])[];
 
-function recordMap(records: Readonly<Record<string, readonly string[]>>): ReadonlyMap<string, readonly string[]> | null {
-  let m = recordMaps.get(records);
-  if (m === undefined) {
+const recordLists = new WeakMap<object, RecordList | null>();
+
+function recordList(records: Readonly<Record<string, readonly string[]>>): RecordList | null {
+  let list = recordLists.get(records);
+  if (list === undefined) {
     const entries = Object.entries(records);
-    m = entries.length === 0 ? null : new Map(entries);
-    recordMaps.set(records, m);
+    list = entries.length === 0 ? null : entries;
+    recordLists.set(records, list);
   }
-  return m;
+  return list;
+}
+
+function isRecord(records: RecordList, name: string, parent: string): boolean {
+  for (let i = 0; i < records.length; i++) {
+    const [record, parents] = records[i]!;
+    if (record === name) return parents.includes(parent);
+  }
+  return false;
 }
 
 function declarations(attrs: Record<string, string>): Scope {

@@ -67,6 +67,8 @@ export interface FieldPaths {
   readonly own: string | undefined;
   /** All candidate paths, own first, then the other versions' from newest to oldest. */
   readonly candidates: readonly string[];
+  /** The candidates split into element names, once, for the readers' hot path. */
+  readonly steps: readonly (readonly string[])[];
 }
 
 export type FieldTable = ReadonlyMap<Field, FieldPaths>;
@@ -85,7 +87,7 @@ export function fieldTable(family: Family, version: number): FieldTable {
   return table;
 }
 
-const NONE: FieldPaths = { own: undefined, candidates: [] };
+const NONE: FieldPaths = { own: undefined, candidates: [], steps: [] };
 
 export function fieldPaths(family: Family, version: number, field: Field): FieldPaths {
   return fieldTable(family, version).get(field) ?? NONE;
@@ -95,7 +97,8 @@ function resolve(rules: Rules, version: number): FieldPaths {
   let own: string | undefined;
   for (const [since, path] of rules) if (since <= version) own = path;
   const others = rules.map(([, p]) => p).filter((p) => p !== own).reverse();
-  return { own, candidates: own === undefined ? others : [own, ...others] };
+  const candidates = own === undefined ? others : [own, ...others];
+  return { own, candidates, steps: candidates.map((c) => c.split('/')) };
 }
 
 export function familyOf(type: string): Family {

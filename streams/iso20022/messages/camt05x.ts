@@ -30,6 +30,7 @@ import {
   dateValue,
   direction,
   directionAt,
+  directionOf,
   party,
   remittanceLines,
   returnInfo,
@@ -114,29 +115,41 @@ function sumAmount(n: XNode | undefined, name = 'Sum') {
 function entry(ctx: MapContext, n: XNode, path: string, index: number): Entry {
   const batches: Batch[] = [];
   const details: TransactionDetails[] = [];
-  for (const d of n.children) {
-    if (d.name !== 'NtryDtls') continue;
-    for (const c of d.children) {
-      if (c.name === 'Btch') batches.push(batch(c));
-      else if (c.name === 'TxDtls') details.push(txDetails(ctx, c, `${path}/NtryDtls/TxDtls[${details.length}]`, details.length));
+  const e: Mutable<Entry> = { index, reversal: false, charges: charges(ctx, n, path), batches, details };
+  // One pass over the entry's children; the renamed status goes through the version table.
+  for (const c of n.children) {
+    switch (c.name) {
+      case 'NtryRef': e.entryReference ??= c.text; break;
+      case 'Amt': e.amount ??= amount(c)!; break;
+      case 'CdtDbtInd': {
+        const dir = directionOf(ctx, c.text, path);
+        if (dir !== undefined) e.direction ??= dir;
+        break;
+      }
+      case 'RvslInd': e.reversal = bool(c.text) ?? false; break;
+      case 'BookgDt': {
+        const d = dateValue(c);
+        if (d !== undefined) e.bookingDate ??= d;
+        break;
+      }
+      case 'ValDt': {
+        const d = dateValue(c);
+        if (d !== undefined) e.valueDate ??= d;
+        break;
+      }
+      case 'AcctSvcrRef': e.accountServicerReference ??= c.text; break;
+      case 'BkTxCd': e.bankTransactionCode ??= bankTransactionCode(c)!; break;
+      case 'AddtlNtryInf': e.additionalInfo ??= c.text; break;
+      case 'NtryDtls':
+        for (const d of c.children) {
+          if (d.name === 'Btch') batches.push(batch(d));
+          else if (d.name === 'TxDtls') details.push(txDetails(ctx, d, `${path}/NtryDtls/TxDtls[${details.length}]`, details.length));
+        }
+        break;
     }
   }
-  const e: Mutable<Entry> = { index, reversal: bool(textAt(n, 'RvslInd')) ?? false, charges: charges(ctx, n, path), batches, details };
-  setText(e, 'entryReference', n, 'NtryRef');
-  const amt = amountAt(n, 'Amt');
-  if (amt !== undefined) e.amount = amt;
-  const dir = directionAt(ctx, n, path);
-  if (dir !== undefined) e.direction = dir;
   const status = pick(ctx, n, 'entryStatus', path)?.text;
   if (status !== undefined) e.status = status;
-  const booking = dateValue(child(n, 'BookgDt'));
-  if (booking !== undefined) e.bookingDate = booking;
-  const value = dateValue(child(n, 'ValDt'));
-  if (value !== undefined) e.valueDate = value;
-  setText(e, 'accountServicerReference', n, 'AcctSvcrRef');
-  const code = bankTransactionCode(child(n, 'BkTxCd'));
-  if (code !== undefined) e.bankTransactionCode = code;
-  setText(e, 'additionalInfo', n, 'AddtlNtryInf');
   return e;
 }
 
@@ -180,15 +193,20 @@ function txDetails(ctx: MapContext, t: XNode, path: string, index: number): Tran
 function refsOf(ctx: MapContext, t: XNode, path: string): References {
   const r: Mutable<References> = {};
   const refs = child(t, 'Refs');
+  // One pass over Refs: it holds up to ten references and is read for every transaction.
   if (refs !== undefined) {
-    setText(r, 'messageId', refs, 'MsgId');
-    setText(r, 'accountServicerReference', refs, 'AcctSvcrRef');
-    setText(r, 'paymentInformationId', refs, 'PmtInfId');
-    setText(r, 'instructionId', refs, 'InstrId');
-    setText(r, 'endToEndId', refs, 'EndToEndId');
-    setText(r, 'transactionId', refs, 'TxId');
-    setText(r, 'mandateId', refs, 'MndtId');
-    setText(r, 'clearingSystemReference', refs, 'ClrSysRef');
+    for (const c of refs.children) {
+      switch (c.name) {
+        case 'MsgId': r.messageId ??= c.text; break;
+        case 'AcctSvcrRef': r.accountServicerReference ??= c.text; break;
+        case 'PmtInfId': r.paymentInformationId ??= c.text; break;
+        case 'InstrId': r.instructionId ??= c.text; break;
+        case 'EndToEndId': r.endToEndId ??= c.text; break;
+        case 'TxId': r.transactionId ??= c.text; break;
+        case 'MndtId': r.mandateId ??= c.text; break;
+        case 'ClrSysRef': r.clearingSystemReference ??= c.text; break;
+      }
+    }
   }
   const uetr = pick(ctx, t, 'uetr', path)?.text;
   if (uetr !== undefined) r.uetr = uetr;

@@ -2,7 +2,7 @@
 // version (to pick element names through the version table) and where to put what it notices.
 
 import { finding, type Finding } from '../findings.ts';
-import { at, type XNode } from '../xml/tree.ts';
+import { child, type XNode } from '../xml/tree.ts';
 import { fieldTable, type Family, type Field, type FieldTable } from '../versions.ts';
 
 export interface MapContext {
@@ -25,9 +25,11 @@ export function pick(ctx: MapContext, node: XNode | undefined, field: Field, pat
   if (node === undefined) return undefined;
   const fp = ctx.paths.get(field);
   if (fp === undefined) return undefined;
-  for (const candidate of fp.candidates) {
-    const found = at(node, candidate);
+  const { candidates, steps } = fp;
+  for (let i = 0; i < candidates.length; i++) {
+    const found = walk(node, steps[i]!);
     if (found === undefined) continue;
+    const candidate = candidates[i]!;
     if (candidate !== fp.own && !ctx.flagged.has(field)) {
       ctx.flagged.add(field);
       const own = fp.own === undefined ? 'no such element' : `\`${fp.own}\``;
@@ -42,6 +44,12 @@ export function pick(ctx: MapContext, node: XNode | undefined, field: Field, pat
     return found;
   }
   return undefined;
+}
+
+function walk(node: XNode, steps: readonly string[]): XNode | undefined {
+  let cur: XNode | undefined = node;
+  for (let i = 0; i < steps.length && cur !== undefined; i++) cur = child(cur, steps[i]!);
+  return cur;
 }
 
 function pad(v: number): string {

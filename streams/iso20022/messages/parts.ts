@@ -40,7 +40,11 @@ export function direction(text: string | undefined): Direction | undefined {
  * reported here, where the text is still at hand, instead of surfacing later as a missing element.
  */
 export function directionAt(ctx: MapContext, node: XNode | undefined, path: string): Direction | undefined {
-  const raw = textAt(node, 'CdtDbtInd');
+  return directionOf(ctx, textAt(node, 'CdtDbtInd'), path);
+}
+
+/** The same, for the text of a `CdtDbtInd` element already at hand. */
+export function directionOf(ctx: MapContext, raw: string | undefined, path: string): Direction | undefined {
   const dir = direction(raw);
   if (raw !== undefined && dir === undefined) {
     ctx.findings.push(finding('CODE_INVALID', `${path}/CdtDbtInd`, `CdtDbtInd '${raw}' is not one of CRDT, DBIT`));
