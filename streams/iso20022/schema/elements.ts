@@ -17,10 +17,33 @@ import TABLE from './elements.json' with { type: 'json' };
  * One element name's content, as a transition table: allowed child name → that child's own table.
  * ANY marks free content (xs:any), not looked into; LEAF is an element that holds no elements.
  */
-type Content = ReadonlyMap<string, Content>;
+interface Content {
+  get(name: string): Content | undefined;
+}
 
-const ANY: Content = new Map();
-const LEAF: Content = new Map();
+/**
+ * Names bucketed by length, compared as strings: element names arrive as fresh slices of the input,
+ * and hashing each one for a Map lookup cost more than the check itself (a bucket holds one to three
+ * names of a given length).
+ */
+class NameIndex implements Content {
+  private readonly byLength: (readonly (readonly [string, Content])[] | undefined)[] = [];
+
+  set(name: string, next: Content): void {
+    const bucket = (this.byLength[name.length] ??= []) as (readonly [string, Content])[];
+    bucket.push([name, next]);
+  }
+
+  get(name: string): Content | undefined {
+    const bucket = this.byLength[name.length];
+    if (bucket === undefined) return undefined;
+    for (let i = 0; i < bucket.length; i++) if (bucket[i]![0] === name) return bucket[i]![1];
+    return undefined;
+  }
+}
+
+const ANY: Content = new NameIndex();
+const LEAF: Content = new NameIndex();
 
 interface Table {
   /** Element name → its content; one Map lookup per element during the walk. */
@@ -33,12 +56,12 @@ interface Table {
 type RawTable = Readonly<Record<string, readonly string[]>>;
 
 function compile(type: MessageType, raw: RawTable | undefined): Table {
-  const content = new Map<string, Map<string, Content>>();
+  const content = new Map<string, NameIndex>();
   const any = new Set<string>(raw?.['_any'] ?? []);
   const versions: readonly string[] = raw?.['_versions'] ?? [];
   const parents = raw === undefined ? [] : Object.keys(raw).filter((k) => !k.startsWith('_'));
   // Tables first, links after: content refers to itself (Ntry/NtryDtls/TxDtls/..., Prtry/Prtry).
-  for (const p of parents) content.set(p, new Map());
+  for (const p of parents) content.set(p, new NameIndex());
   const of = (name: string): Content => (any.has(name) ? ANY : (content.get(name) ?? LEAF));
   for (const p of parents) {
     const m = content.get(p)!;
