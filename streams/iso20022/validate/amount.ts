@@ -154,3 +154,26 @@ export function shownLike(v: BigNumber, like: string): string {
   const decimals = like.includes('.') ? like.length - like.indexOf('.') - 1 : 0;
   return v.toFixed(Math.max(decimals, v.decimalPlaces() ?? 0));
 }
+
+/** Fixed point used by the tallies: amounts have at most 5 decimals (AMOUNT_FRACTION_DIGITS). */
+const SCALE_DIGITS = AMOUNT_FRACTION_DIGITS;
+const ZEROS = '00000';
+
+/**
+ * A usable amount as an exact integer of 10^-5 units. Sums of thousands of entries run as bigint
+ * additions (a few ns each) instead of bignumber.js additions (~100 ns, and an allocation each);
+ * both are exact, and the result goes back to a BigNumber once, at the end.
+ */
+export function scaledUnits(a: Amount): bigint {
+  const lexical = a.lexical;
+  const dot = lexical.indexOf('.');
+  const whole = dot < 0 ? lexical : lexical.slice(0, dot);
+  // usable() guarantees at most 5 significant decimals; digits beyond them are zeros.
+  const fraction = dot < 0 ? '' : lexical.slice(dot + 1, dot + 1 + SCALE_DIGITS);
+  return BigInt((whole === '' ? '0' : whole) + fraction + ZEROS.slice(fraction.length));
+}
+
+/** The decimal value of a sum of scaled units. */
+export function fromScaled(units: bigint): BigNumber {
+  return new BigNumber(units.toString()).shiftedBy(-SCALE_DIGITS);
+}

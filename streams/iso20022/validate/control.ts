@@ -6,7 +6,7 @@
 import BigNumber from 'bignumber.js';
 import { finding, type Finding } from '../findings.ts';
 import type { Amount } from '../model.ts';
-import { decimalNumberProblem, parseDecimal, shownLike, usable } from './amount.ts';
+import { decimalNumberProblem, fromScaled, parseDecimal, scaledUnits, shownLike, usable } from './amount.ts';
 import { NONE } from './scope.ts';
 
 const COUNT = /^[0-9]{1,15}$/;
@@ -14,7 +14,7 @@ const COUNT = /^[0-9]{1,15}$/;
 /** A running count and exact sum of amounts; `known` turns false once an amount was unreadable. */
 export class Tally {
   count = 0;
-  sum = new BigNumber(0);
+  private units = 0n;
   known = true;
   readonly byCurrency = new Map<string, BigNumber>();
 
@@ -32,13 +32,13 @@ export class Tally {
       this.known = false;
       return;
     }
-    this.sum = this.sum.plus(a.value);
+    this.units += scaledUnits(a);
     if (this.perCurrency) this.byCurrency.set(a.currency, (this.byCurrency.get(a.currency) ?? new BigNumber(0)).plus(a.value));
   }
 
   /** The sum when every amount was readable. */
   total(): BigNumber | undefined {
-    return this.known ? this.sum : undefined;
+    return this.known ? fromScaled(this.units) : undefined;
   }
 }
 

@@ -26,7 +26,7 @@ import type { MessageType } from '../catalogue.ts';
 import { finding, type Finding } from '../findings.ts';
 import type { Amount, Balance, Batch, Direction, Entry, Report, ReportMessage, TransactionDetails } from '../model.ts';
 import { formatAmount } from '../money.ts';
-import { checkOptionalAmount, shownLike, usable } from './amount.ts';
+import { checkOptionalAmount, fromScaled, scaledUnits, shownLike, usable } from './amount.ts';
 import { chargePath, checkCharge } from './charges.ts';
 import { checkDirection, checkEntryStatus, isDirection } from './codes.ts';
 import { checkCount, checkSum, Tally } from './control.ts';
@@ -48,12 +48,12 @@ class BlockTally {
   readonly debits = new Tally();
   directionsKnown = true;
   /** Booked credits and debits, in `bookedCurrencies` (one, when continuity can run). */
-  bookedCredits = new BigNumber(0);
-  bookedDebits = new BigNumber(0);
+  private bookedCreditUnits = 0n;
+  private bookedDebitUnits = 0n;
   readonly bookedCurrencies = new Set<string>();
   bookedKnown = true;
   /** Booked credits minus debits per value date (YYYY-MM-DD); few keys, whatever the entry count. */
-  readonly bookedByValueDate = new Map<string, BigNumber>();
+  readonly bookedByValueDate = new Map<string, bigint>();
 
   add(e: Entry): void {
     this.all.add(e.amount);
@@ -70,24 +70,33 @@ class BlockTally {
       return;
     }
     this.bookedCurrencies.add(a.currency);
-    if (d === 'CRDT') this.bookedCredits = this.bookedCredits.plus(a.value);
-    else this.bookedDebits = this.bookedDebits.plus(a.value);
+    const units = scaledUnits(a);
+    if (d === 'CRDT') this.bookedCreditUnits += units;
+    else this.bookedDebitUnits += units;
     if (valueDate !== undefined) {
-      const net = d === 'CRDT' ? a.value : a.value.negated();
-      this.bookedByValueDate.set(valueDate, (this.bookedByValueDate.get(valueDate) ?? new BigNumber(0)).plus(net));
+      const net = d === 'CRDT' ? units : -units;
+      this.bookedByValueDate.set(valueDate, (this.bookedByValueDate.get(valueDate) ?? 0n) + net);
     }
   }
 
   /** Booked credits minus booked debits. */
   get booked(): BigNumber {
-    return this.bookedCredits.minus(this.bookedDebits);
+    return fromScaled(this.bookedCreditUnits - this.bookedDebitUnits);
+  }
+
+  get bookedCredits(): BigNumber {
+    return fromScaled(this.bookedCreditUnits);
+  }
+
+  get bookedDebits(): BigNumber {
+    return fromScaled(this.bookedDebitUnits);
   }
 
   /** The booked movement without entries value-dated after `date` (the value-dated reading). */
   bookedUntil(date: string): BigNumber {
-    let late = new BigNumber(0);
-    for (const [d, net] of this.bookedByValueDate) if (d > date) late = late.plus(net);
-    return this.booked.minus(late);
+    let late = 0n;
+    for (const [d, net] of this.bookedByValueDate) if (d > date) late += net;
+    return fromScaled(this.bookedCreditUnits - this.bookedDebitUnits - late);
   }
 }
 
