@@ -5,6 +5,7 @@
 // receives (keep and flag), but a message deltran sends must be schema-valid or not be sent at all.
 // The checks are the XSD facets of the target versions, plus what money.ts knows about currencies.
 
+import { ibanProblem } from '../validate/identifiers.ts';
 import { finding, type Finding, type FindingCode } from '../findings.ts';
 import { formatMoney, isWritableCurrency, xmlCharProblem } from './xml.ts';
 
@@ -63,9 +64,18 @@ export class Checks {
     return this.pattern(path, value, BIC, 'BIC_INVALID', 'a BIC (8 or 11 characters, BICFIDec2014Identifier)');
   }
 
-  /** The schema pattern only: the mod-97 check belongs to the validator that accepted the payment upstream. */
+  /**
+   * The schema pattern, then the country length and mod-97 check the validator applies to what we
+   * receive: an inbound test IBAN is a warning, but an instruction we send with a wrong IBAN is a
+   * payment that bounces, so here it is a refusal.
+   */
   iban(path: string, value: unknown): string {
-    return this.pattern(path, value, IBAN, 'IBAN_INVALID', 'an IBAN in electronic format (no spaces)');
+    const s = this.pattern(path, value, IBAN, 'IBAN_INVALID', 'an IBAN in electronic format (no spaces)');
+    if (s !== '' && IBAN.test(s)) {
+      const problem = ibanProblem(s);
+      if (problem !== undefined) this.add('IBAN_INVALID', path, problem);
+    }
+    return s;
   }
 
   uetr(path: string, value: unknown): string {

@@ -610,6 +610,13 @@ test('pacs.008: every problem at once, each at its input path', (t) => {
   ]);
 });
 
+test('pacs.008: an IBAN with a wrong checksum is refused (regression: only the pattern was checked)', (t) => {
+  const a = pacs008Base.transactions[0]!;
+  // DE89370400440532013000 is valid; changing one digit breaks mod-97 but keeps the schema pattern.
+  const w = writePacs008({ ...pacs008Base, transactions: [{ ...a, creditor: { ...a.creditor, account: { iban: 'DE89370400440532013001' } } }] });
+  expectRefused(t, w, [['IBAN_INVALID', 'transactions[0].creditor.account.iban']]);
+});
+
 test('pacs.008: no transactions, and a JS number amount', (t) => {
   expectRefused(t, writePacs008({ ...pacs008Base, transactions: [] }), [['REQUIRED_MISSING', 'transactions']]);
   const a = pacs008Base.transactions[0]!;
