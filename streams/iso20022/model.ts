@@ -263,22 +263,26 @@ export interface PaymentInitiationMessage {
 
 // ---- pacs.002 / pain.002 / pacs.004 / camt.056 / camt.029 ----------------------------------------
 
-export interface StatusReason {
-  readonly code?: string;
-  readonly proprietary?: string;
-  readonly additionalInfo: readonly string[];
-}
-
-export interface TransactionStatus {
-  readonly index: number;
-  readonly statusId?: string;
-  /** The transaction's own OrgnlGrpInf (pacs.002 .06+); without it, the message's original applies. */
+/** How a status, return or cancellation points at the payment it is about (UETR first). */
+export interface OriginalReferences {
   readonly originalMessageId?: string;
   readonly originalMessageType?: string;
   readonly originalInstructionId?: string;
   readonly originalEndToEndId?: string;
   readonly originalTransactionId?: string;
   readonly originalUetr?: string;
+}
+
+export interface StatusReason {
+  readonly code?: string;
+  readonly proprietary?: string;
+  readonly additionalInfo: readonly string[];
+}
+
+export interface TransactionStatus extends OriginalReferences {
+  readonly index: number;
+  readonly statusId?: string;
+  /** The transaction's own OrgnlGrpInf (pacs.002 .06+); without it, the message's original applies. */
   /** ACSC, ACCC, ACSP, ACTC, ACCP, PDNG, RJCT ... */
   readonly status?: string;
   readonly reasons: readonly StatusReason[];
@@ -314,15 +318,9 @@ export interface StatusReportMessage {
   transactionCount: number;
 }
 
-export interface ReturnTransaction {
+export interface ReturnTransaction extends OriginalReferences {
   readonly index: number;
   readonly returnId?: string;
-  readonly originalMessageId?: string;
-  readonly originalMessageType?: string;
-  readonly originalInstructionId?: string;
-  readonly originalEndToEndId?: string;
-  readonly originalTransactionId?: string;
-  readonly originalUetr?: string;
   /** OrgnlIntrBkSttlmAmt: differs from the returned amount when charges were taken. */
   readonly originalAmount?: Amount;
   readonly originalInterbankSettlementDate?: string;
@@ -347,18 +345,12 @@ export interface ReturnMessage {
   transactionCount: number;
 }
 
-export interface CancellationTransaction {
+export interface CancellationTransaction extends OriginalReferences {
   readonly index: number;
   /** camt.056 CxlId; camt.029 CxlStsId. */
   readonly cancellationId?: string;
   /** The case of this transaction (camt.056 TxInf/Case, camt.029 TxInfAndSts/RslvdCase). */
   readonly caseId?: string;
-  readonly originalMessageId?: string;
-  readonly originalMessageType?: string;
-  readonly originalInstructionId?: string;
-  readonly originalEndToEndId?: string;
-  readonly originalTransactionId?: string;
-  readonly originalUetr?: string;
   readonly originalAmount?: Amount;
   readonly originalInterbankSettlementDate?: string;
   /** The first CxlRsnInf (camt.056) or CxlStsRsnInf (camt.029); `reasons` has them all. */
