@@ -75,7 +75,8 @@ interface DocState {
 }
 
 export class MessageReader implements FrameEvents {
-  private readonly decoder = new ByteDecoder();
+  /** Made on the first bytes: text input (strings) needs no decoding. */
+  private decoderOrNull: ByteDecoder | null = null;
   private readonly framer: Framer;
   private readonly tokenizer;
   private readonly results: ReadResult[] = [];
@@ -86,7 +87,6 @@ export class MessageReader implements FrameEvents {
   private docVersion: string | null = null;
   private failed = false;
   private sawInput = false;
-  private sawBytes = false;
 
   constructor(private readonly options: ReadOptions = {}) {
     const limits = options.limits ?? DEFAULT_LIMITS;
@@ -104,17 +104,18 @@ export class MessageReader implements FrameEvents {
     if (this.failed) return;
     if (typeof chunk === 'string') return this.feed(chunk);
     if (chunk.byteLength === 0) return;
-    this.sawBytes = true;
-    const text = this.decoder.write(chunk);
-    if (text === null) return this.fail(this.decoder.failure!);
+    const decoder = (this.decoderOrNull ??= new ByteDecoder());
+    const text = decoder.write(chunk);
+    if (text === null) return this.fail(decoder.failure!);
     this.feed(text);
   }
 
   /** Ends the input and returns every result, in document order. */
   end(): ReadResult[] {
-    if (!this.failed && this.sawBytes) {
-      const text = this.decoder.end();
-      if (text === null) this.fail(this.decoder.failure!);
+    const decoder = this.decoderOrNull;
+    if (!this.failed && decoder !== null) {
+      const text = decoder.end();
+      if (text === null) this.fail(decoder.failure!);
       else this.feed(text);
     }
     if (!this.failed) {

@@ -30,54 +30,75 @@ class Sums {
   }
 }
 
+// Classes, not closures: a summarizer is made per message, and methods on a prototype cost nothing
+// per instance.
+class ReportSummarizer implements Summarizer {
+  private entries = 0;
+  private readonly credits = new Sums();
+  private readonly debits = new Sums();
+
+  record(r: unknown): void {
+    const e = r as Entry;
+    this.entries++;
+    if (e.direction === 'CRDT') this.credits.add(e.amount);
+    else if (e.direction === 'DBIT') this.debits.add(e.amount);
+  }
+
+  finish(): Summary {
+    return { entries: this.entries, credits: this.credits.toJSON(), debits: this.debits.toJSON() };
+  }
+}
+
+class TransferSummarizer implements Summarizer {
+  private transactions = 0;
+  private readonly total = new Sums();
+
+  constructor(private readonly returns: boolean) {}
+
+  record(r: unknown): void {
+    this.transactions++;
+    this.total.add(this.returns ? (r as ReturnTransaction).returnedAmount : (r as CreditTransfer).amount);
+  }
+
+  finish(): Summary {
+    return { transactions: this.transactions, total: this.total.toJSON() };
+  }
+}
+
+class StatusSummarizer implements Summarizer {
+  private transactions = 0;
+  // No prototype: a status code comes from the input, and `__proto__` must count like any other.
+  private readonly statuses: Record<string, number> = Object.create(null) as Record<string, number>;
+
+  record(r: unknown): void {
+    this.count((r as TransactionStatus).status);
+  }
+
+  finish(m: Iso20022Message): Summary {
+    if (m.type === 'pain.002' || m.type === 'camt.056' || m.type === 'camt.029') for (const t of m.transactions) this.count(t.status);
+    const statuses = { ...this.statuses };
+    const group = m.type === 'pacs.002' || m.type === 'pain.002' ? m.groupStatus : undefined;
+    return group === undefined ? { transactions: this.transactions, statuses } : { transactions: this.transactions, statuses, groupStatus: group };
+  }
+
+  private count(status: string | undefined): void {
+    this.transactions++;
+    if (status !== undefined) this.statuses[status] = (this.statuses[status] ?? 0) + 1;
+  }
+}
+
 export function summarizerFor(type: MessageType): Summarizer {
   switch (type) {
     case 'camt.052':
     case 'camt.053':
-    case 'camt.054': {
-      let entries = 0;
-      const credits = new Sums();
-      const debits = new Sums();
-      return {
-        record(r) {
-          const e = r as Entry;
-          entries++;
-          if (e.direction === 'CRDT') credits.add(e.amount);
-          else if (e.direction === 'DBIT') debits.add(e.amount);
-        },
-        finish: () => ({ entries, credits: credits.toJSON(), debits: debits.toJSON() }),
-      };
-    }
+    case 'camt.054':
+      return new ReportSummarizer();
     case 'pacs.008':
     case 'pacs.009':
     case 'pain.001':
-    case 'pacs.004': {
-      let transactions = 0;
-      const total = new Sums();
-      return {
-        record(r) {
-          transactions++;
-          total.add(type === 'pacs.004' ? (r as ReturnTransaction).returnedAmount : (r as CreditTransfer).amount);
-        },
-        finish: () => ({ transactions, total: total.toJSON() }),
-      };
-    }
-    default: {
-      let transactions = 0;
-      const statuses: Record<string, number> = {};
-      const count = (s: string | undefined) => {
-        transactions++;
-        if (s !== undefined) statuses[s] = (statuses[s] ?? 0) + 1;
-      };
-      return {
-        record: (r) => count((r as TransactionStatus).status),
-        finish(m) {
-          if (m.type === 'pain.002') for (const t of m.transactions) count(t.status);
-          if (m.type === 'camt.056' || m.type === 'camt.029') for (const t of m.transactions) count(t.status);
-          const group = m.type === 'pacs.002' || m.type === 'pain.002' ? m.groupStatus : undefined;
-          return group === undefined ? { transactions, statuses } : { transactions, statuses, groupStatus: group };
-        },
-      };
-    }
+    case 'pacs.004':
+      return new TransferSummarizer(type === 'pacs.004');
+    default:
+      return new StatusSummarizer();
   }
 }

@@ -33,16 +33,27 @@ const FOLDS: Readonly<Record<MessageType, (scope: Scope) => Fold>> = {
   'camt.029': investigationFold,
 };
 
+class FoldValidator implements MessageValidator {
+  private readonly scope: Scope;
+  private readonly fold: Fold;
+
+  constructor(type: MessageType, id: MessageId) {
+    this.scope = scopeOf(type, id);
+    this.fold = FOLDS[type](this.scope);
+  }
+
+  record(rec: unknown, path: string, containerIndex: number): void {
+    this.fold.record(rec, path, containerIndex);
+  }
+
+  finish(message: Iso20022Message): Finding[] {
+    this.fold.finish(message);
+    return this.scope.findings;
+  }
+}
+
 export function validatorFor(type: MessageType, id: MessageId): MessageValidator {
-  const scope = scopeOf(type, id);
-  const fold = FOLDS[type](scope);
-  return {
-    record: (rec, path, containerIndex) => fold.record(rec, path, containerIndex),
-    finish(message) {
-      fold.finish(message);
-      return scope.findings;
-    },
-  };
+  return new FoldValidator(type, id);
 }
 
 /** Validates a message held in memory; `id` is its version, e.g. `camt.053.001.02`. */
