@@ -6,6 +6,7 @@ import { decimal } from '../money.ts';
 import type {
   Balance,
   Batch,
+  Charge,
   Entry,
   References,
   Report,
@@ -26,13 +27,11 @@ import {
   bool,
   charges,
   compact,
-  creditorReference,
   dateValue,
   direction,
   directionAt,
   directionOf,
   party,
-  remittanceLines,
   returnInfo,
   setText,
   type Mutable,
@@ -164,30 +163,54 @@ function batch(b: XNode): Batch {
 }
 
 function txDetails(ctx: MapContext, t: XNode, path: string, index: number): TransactionDetails {
-  const d: Mutable<TransactionDetails> = { index, refs: refsOf(ctx, t, path), charges: charges(ctx, t, path), remittance: remittanceLines(t) };
+  const remittance: string[] = [];
+  const d: Mutable<TransactionDetails> = { index, refs: refsOf(ctx, t, path), charges: NO_CHARGES, remittance };
+  // One pass over the details' children; renamed fields (amount, UETR, parties) go through the
+  // version table.
+  for (const c of t.children) {
+    switch (c.name) {
+      case 'CdtDbtInd': {
+        const dir = directionOf(ctx, c.text, path);
+        if (dir !== undefined) d.direction ??= dir;
+        break;
+      }
+      case 'AmtDtls': amountDetails(d, c); break;
+      case 'RltdPties': relatedParties(ctx, d, c, `${path}/RltdPties`); break;
+      case 'RltdAgts': relatedAgents(ctx, d, c, `${path}/RltdAgts`); break;
+      case 'RmtInf':
+        for (const r of c.children) {
+          if (r.name === 'Ustrd') remittance.push(r.text);
+          else if (r.name === 'Strd' && d.creditorReference === undefined) {
+            const ref = textAt(r, 'CdtrRefInf/Ref');
+            if (ref !== undefined) d.creditorReference = ref;
+          }
+        }
+        break;
+      case 'Purp': {
+        const purpose = textAt(c, 'Cd');
+        if (purpose !== undefined) d.purpose ??= purpose;
+        break;
+      }
+      case 'RtrInf': d.returnInfo ??= returnInfo(c)!; break;
+      case 'BkTxCd': d.bankTransactionCode ??= bankTransactionCode(c)!; break;
+      case 'Chrgs':
+        // charges() collects every Chrgs of the details (v02 repeats the element) at once.
+        if (d.charges === NO_CHARGES) d.charges = charges(ctx, t, path);
+        break;
+    }
+  }
   const amt = amount(pick(ctx, t, 'detailsAmount', path));
   if (amt !== undefined) d.amount = amt;
-  const dir = directionAt(ctx, t, path);
-  if (dir !== undefined) d.direction = dir;
-  const amtDtls = child(t, 'AmtDtls');
-  if (amtDtls !== undefined) amountDetails(d, amtDtls);
-  const parties = child(t, 'RltdPties');
-  if (parties !== undefined) relatedParties(ctx, d, parties, `${path}/RltdPties`);
-  const agents = child(t, 'RltdAgts');
-  if (agents !== undefined) {
-    const debtorAgent = agent(ctx, child(agents, 'DbtrAgt'), `${path}/RltdAgts/DbtrAgt`);
-    if (debtorAgent !== undefined) d.debtorAgent = debtorAgent;
-    const creditorAgent = agent(ctx, child(agents, 'CdtrAgt'), `${path}/RltdAgts/CdtrAgt`);
-    if (creditorAgent !== undefined) d.creditorAgent = creditorAgent;
-  }
-  const reference = creditorReference(t);
-  if (reference !== undefined) d.creditorReference = reference;
-  setText(d, 'purpose', t, 'Purp/Cd');
-  const ret = returnInfo(child(t, 'RtrInf'));
-  if (ret !== undefined) d.returnInfo = ret;
-  const code = bankTransactionCode(child(t, 'BkTxCd'));
-  if (code !== undefined) d.bankTransactionCode = code;
   return d;
+}
+
+const NO_CHARGES: readonly Charge[] = Object.freeze([]);
+
+function relatedAgents(ctx: MapContext, d: Mutable<TransactionDetails>, agents: XNode, path: string): void {
+  const debtorAgent = agent(ctx, child(agents, 'DbtrAgt'), `${path}/DbtrAgt`);
+  if (debtorAgent !== undefined) d.debtorAgent = debtorAgent;
+  const creditorAgent = agent(ctx, child(agents, 'CdtrAgt'), `${path}/CdtrAgt`);
+  if (creditorAgent !== undefined) d.creditorAgent = creditorAgent;
 }
 
 function refsOf(ctx: MapContext, t: XNode, path: string): References {
