@@ -175,5 +175,9 @@ export function scaledUnits(a: Amount): bigint {
 
 /** The decimal value of a sum of scaled units. */
 export function fromScaled(units: bigint): BigNumber {
-  return new BigNumber(units.toString()).shiftedBy(-SCALE_DIGITS);
+  // The decimal point is placed in the digits: bignumber.js's shiftedBy multiplies, which costs more.
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(SCALE_DIGITS + 1, '0');
+  const cut = digits.length - SCALE_DIGITS;
+  return new BigNumber(`${negative ? '-' : ''}${digits.slice(0, cut)}.${digits.slice(cut)}`);
 }
