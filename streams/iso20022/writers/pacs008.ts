@@ -5,19 +5,16 @@
 // CdtrAgt, Cdtr, CdtrAcct. ChrgBr is mandatory in this version and is SLEV: on a clearing rail the
 // charges follow the scheme's service level, not a per-payment choice.
 
-import { Checks } from './checks.ts';
+import type { Checks } from './checks.ts';
 import {
   account,
   agent,
-  eachTransaction,
-  groupHeader93,
-  paymentId,
-  settlementAmountAndDate,
+  writeSettlementInstruction,
   type AccountInput,
   type SettlementInstructionInput,
   type SettlementTransactionBase,
 } from './parts.ts';
-import { el, isoNamespace, leaf, renderDocument, type WriteOptions, type WriteResult, type XmlElement } from './xml.ts';
+import { el, leaf, type WriteOptions, type WriteResult, type XmlElement } from './xml.ts';
 
 export const PACS008_VERSION = 'pacs.008.001.08';
 
@@ -37,23 +34,13 @@ export interface Pacs008Transaction extends SettlementTransactionBase {
 export type Pacs008Input = SettlementInstructionInput<Pacs008Transaction>;
 
 export function writePacs008(input: Pacs008Input, options: WriteOptions = {}): WriteResult {
-  const c = new Checks();
-  const list = c.list('transactions', input.transactions);
-  const txs = eachTransaction(c, list).map(({ t, path }) =>
-    el(
-      'CdtTrfTxInf',
-      paymentId(c, path, t),
-      settlementAmountAndDate(c, path, t),
-      leaf('ChrgBr', 'SLEV'),
-      customer(c, `${path}.debtor`, 'Dbtr', 'DbtrAcct', t.debtor),
-      agent(c, `${path}.debtorAgentBic`, 'DbtrAgt', t.debtorAgentBic),
-      agent(c, `${path}.creditorAgentBic`, 'CdtrAgt', t.creditorAgentBic),
-      customer(c, `${path}.creditor`, 'Cdtr', 'CdtrAcct', t.creditor),
-    ),
-  );
-  const root = el('FIToFICstmrCdtTrf', groupHeader93(c, input, list), txs);
-  if (c.errors.length > 0) return { ok: false, errors: c.errors };
-  return renderDocument(isoNamespace(PACS008_VERSION), root, options);
+  return writeSettlementInstruction(input, PACS008_VERSION, 'FIToFICstmrCdtTrf', (c, path, t) => [
+    leaf('ChrgBr', 'SLEV'),
+    customer(c, `${path}.debtor`, 'Dbtr', 'DbtrAcct', t.debtor),
+    agent(c, `${path}.debtorAgentBic`, 'DbtrAgt', t.debtorAgentBic),
+    agent(c, `${path}.creditorAgentBic`, 'CdtrAgt', t.creditorAgentBic),
+    customer(c, `${path}.creditor`, 'Cdtr', 'CdtrAcct', t.creditor),
+  ], options);
 }
 
 /** Dbtr then DbtrAcct (or Cdtr then CdtrAcct): the party and its account are siblings. */

@@ -4,19 +4,16 @@
 // CreditTransferTransaction36: PmtId, IntrBkSttlmAmt, IntrBkSttlmDt, Dbtr, DbtrAcct, DbtrAgt,
 // CdtrAgt, Cdtr, CdtrAcct. This version has no ChrgBr at all, so none is written.
 
-import { Checks } from './checks.ts';
+import type { Checks } from './checks.ts';
 import {
   account,
   agent,
-  eachTransaction,
-  groupHeader93,
-  paymentId,
-  settlementAmountAndDate,
+  writeSettlementInstruction,
   type AccountInput,
   type SettlementInstructionInput,
   type SettlementTransactionBase,
 } from './parts.ts';
-import { el, isoNamespace, renderDocument, type WriteOptions, type WriteResult, type XmlElement } from './xml.ts';
+import { el, type WriteOptions, type WriteResult, type XmlElement } from './xml.ts';
 
 export const PACS009_VERSION = 'pacs.009.001.08';
 
@@ -38,22 +35,12 @@ export interface Pacs009Transaction extends SettlementTransactionBase {
 export type Pacs009Input = SettlementInstructionInput<Pacs009Transaction>;
 
 export function writePacs009(input: Pacs009Input, options: WriteOptions = {}): WriteResult {
-  const c = new Checks();
-  const list = c.list('transactions', input.transactions);
-  const txs = eachTransaction(c, list).map(({ t, path }) =>
-    el(
-      'CdtTrfTxInf',
-      paymentId(c, path, t),
-      settlementAmountAndDate(c, path, t),
-      institution(c, `${path}.debtor`, 'Dbtr', 'DbtrAcct', t.debtor),
-      t.debtorAgentBic === undefined ? undefined : agent(c, `${path}.debtorAgentBic`, 'DbtrAgt', t.debtorAgentBic),
-      t.creditorAgentBic === undefined ? undefined : agent(c, `${path}.creditorAgentBic`, 'CdtrAgt', t.creditorAgentBic),
-      institution(c, `${path}.creditor`, 'Cdtr', 'CdtrAcct', t.creditor),
-    ),
-  );
-  const root = el('FICdtTrf', groupHeader93(c, input, list), txs);
-  if (c.errors.length > 0) return { ok: false, errors: c.errors };
-  return renderDocument(isoNamespace(PACS009_VERSION), root, options);
+  return writeSettlementInstruction(input, PACS009_VERSION, 'FICdtTrf', (c, path, t) => [
+    institution(c, `${path}.debtor`, 'Dbtr', 'DbtrAcct', t.debtor),
+    t.debtorAgentBic === undefined ? undefined : agent(c, `${path}.debtorAgentBic`, 'DbtrAgt', t.debtorAgentBic),
+    t.creditorAgentBic === undefined ? undefined : agent(c, `${path}.creditorAgentBic`, 'CdtrAgt', t.creditorAgentBic),
+    institution(c, `${path}.creditor`, 'Cdtr', 'CdtrAcct', t.creditor),
+  ], options);
 }
 
 function institution(c: Checks, path: string, name: string, accountName: string, i: InstitutionInput | undefined): XmlElement[] {

@@ -4,8 +4,8 @@
 // in the exact order of the XSD sequence it fills, so the order lives next to the type it belongs to.
 
 import BigNumber from 'bignumber.js';
-import type { Checks } from './checks.ts';
-import { el, leaf, optLeaf, type XmlElement } from './xml.ts';
+import { Checks } from './checks.ts';
+import { el, isoNamespace, leaf, optLeaf, renderDocument, type WriteOptions, type WriteResult, type XmlChild, type XmlElement } from './xml.ts';
 
 /** `AccountIdentification4Choice`: an IBAN, or another identifier (Fedwire, Japanese accounts ...). */
 export type AccountInput =
@@ -126,4 +126,25 @@ export function eachTransaction<T>(c: Checks, list: readonly T[], base = 'transa
     else out.push({ t, path });
   });
   return out;
+}
+
+/**
+ * The frame pacs.008 and pacs.009 share: GrpHdr, then one CdtTrfTxInf per transaction opening with
+ * PmtId, IntrBkSttlmAmt and IntrBkSttlmDt; `rest` writes what follows in that message's sequence.
+ */
+export function writeSettlementInstruction<T extends SettlementTransactionBase>(
+  input: SettlementInstructionInput<T>,
+  version: string,
+  rootName: string,
+  rest: (c: Checks, path: string, t: T) => XmlChild[],
+  options: WriteOptions,
+): WriteResult {
+  const c = new Checks();
+  const list = c.list('transactions', input.transactions);
+  const txs = eachTransaction(c, list).map(({ t, path }) =>
+    el('CdtTrfTxInf', paymentId(c, path, t), settlementAmountAndDate(c, path, t), rest(c, path, t)),
+  );
+  const root = el(rootName, groupHeader93(c, input, list), txs);
+  if (c.errors.length > 0) return { ok: false, errors: c.errors };
+  return renderDocument(isoNamespace(version), root, options);
 }
