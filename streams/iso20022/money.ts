@@ -20,10 +20,6 @@ export function minorUnits(currency: string): number | undefined {
   return d ?? undefined;
 }
 
-export function isCurrency(currency: string): boolean {
-  return minorUnits(currency) !== undefined;
-}
-
 /** Decimal string with the currency's minor units ("1200.50", "79255" for JPY). */
 export function formatAmount(value: BigNumber, currency: string): string {
   const digits = minorUnits(currency) ?? 2;

@@ -33,7 +33,6 @@ import {
   directionOf,
   party,
   returnInfo,
-  setText,
   type Mutable,
 } from './parts.ts';
 

@@ -13,7 +13,7 @@ import {
   type SettlementInstructionInput,
   type SettlementTransactionBase,
 } from './parts.ts';
-import { el, type WriteOptions, type WriteResult, type XmlElement } from './xml.ts';
+import type { WriteOptions, WriteResult, XmlElement } from './xml.ts';
 
 export const PACS009_VERSION = 'pacs.009.001.08';
 

@@ -68,16 +68,3 @@ export function at(node: XNode | undefined, path: string): XNode | undefined {
 export function textAt(node: XNode | undefined, path: string): string | undefined {
   return at(node, path)?.text;
 }
-
-/** The first path of several that exists: how per-version renames are read tolerantly. */
-export function atAny(node: XNode | undefined, paths: readonly string[]): XNode | undefined {
-  for (const p of paths) {
-    const n = at(node, p);
-    if (n !== undefined) return n;
-  }
-  return undefined;
-}
-
-export function textAny(node: XNode | undefined, paths: readonly string[]): string | undefined {
-  return atAny(node, paths)?.text;
-}

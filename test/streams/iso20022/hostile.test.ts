@@ -282,7 +282,7 @@ for (const tokenizer of TOKENIZERS) {
 
   test(`${tokenizer}: XXE DOCTYPEs are refused and nothing is fetched or read`, async (t) => {
     let hits = 0;
-    const server = createServer((req, res) => {
+    const server = createServer((_req, res) => {
       hits++;
       res.end('<!ENTITY leak "LEAKED">');
     });
