@@ -1,0 +1,151 @@
+// What happened to an account, as journaled. One accepted command yields exactly one event: the
+// journal's message identity is unique per actor, so a command cannot journal two events under
+// the same id. That is why a booked credit matching an expected pay-in is one `PayInMatched`
+// (it books the entry, credits the ledger and consumes the expectation) rather than a
+// `BankEntryBooked` followed by a match.
+
+import type BigNumber from 'bignumber.js';
+import { boolean, decimal, literal, nullable, object, tagged, text, type Codec } from '../codec.ts';
+import type { AccountRef, AccountType, BankEntry, ExpectedPayIn, MatchMethod } from './model.ts';
+import { ACCOUNT_TYPES } from './model.ts';
+
+export interface AccountOpened {
+  readonly type: 'AccountOpened';
+  readonly messageId: string;
+  readonly ref: AccountRef;
+  readonly accountType: AccountType;
+  readonly ledger: BigNumber;
+  readonly bank: BigNumber;
+}
+export interface BankEntryPending {
+  readonly type: 'BankEntryPending';
+  readonly messageId: string;
+  readonly entry: BankEntry;
+}
+export interface BankEntryBooked {
+  readonly type: 'BankEntryBooked';
+  readonly messageId: string;
+  readonly entry: BankEntry;
+}
+/**
+ * A booked credit that matched an expected pay-in: the bank balance and the ledger both grow by
+ * the booked amount (what arrived, which may differ from what was expected: both are kept for
+ * reconciliation), and the token ledger can mint `entry.amount` to `payIn.participant`.
+ */
+export interface PayInMatched {
+  readonly type: 'PayInMatched';
+  readonly messageId: string;
+  readonly entry: BankEntry;
+  readonly payIn: ExpectedPayIn;
+  readonly method: MatchMethod;
+}
+export interface PayInExpected {
+  readonly type: 'PayInExpected';
+  readonly messageId: string;
+  readonly payIn: ExpectedPayIn;
+}
+export interface FundsReserved {
+  readonly type: 'FundsReserved';
+  readonly messageId: string;
+  readonly reservationId: string;
+  readonly amount: BigNumber;
+}
+export interface FundsReleased {
+  readonly type: 'FundsReleased';
+  readonly messageId: string;
+  readonly reservationId: string;
+  readonly amount: BigNumber;
+}
+export interface LedgerDebited {
+  readonly type: 'LedgerDebited';
+  readonly messageId: string;
+  readonly amount: BigNumber;
+  readonly reservationId: string | null;
+  /** The whole reservation freed by this debit (zero without one). */
+  readonly released: BigNumber;
+  readonly reference: string;
+}
+export interface LedgerCredited {
+  readonly type: 'LedgerCredited';
+  readonly messageId: string;
+  readonly amount: BigNumber;
+  readonly reference: string;
+}
+export interface BankBalanceSet {
+  readonly type: 'BankBalanceSet';
+  readonly messageId: string;
+  readonly balance: BigNumber;
+  readonly asOf: string;
+}
+export interface BreakerTripped {
+  readonly type: 'BreakerTripped';
+  readonly messageId: string;
+  readonly reason: string;
+}
+export interface BreakerReset {
+  readonly type: 'BreakerReset';
+  readonly messageId: string;
+  readonly reason: string;
+}
+
+export type AccountEvent =
+  | AccountOpened
+  | BankEntryPending
+  | BankEntryBooked
+  | PayInMatched
+  | PayInExpected
+  | FundsReserved
+  | FundsReleased
+  | LedgerDebited
+  | LedgerCredited
+  | BankBalanceSet
+  | BreakerTripped
+  | BreakerReset;
+
+export const accountRefCodec: Codec<AccountRef> = object<AccountRef>({ scheme: literal('IBAN', 'OTHER'), id: text, currency: text });
+
+export const bankEntryCodec: Codec<BankEntry> = object<BankEntry>({
+  key: text,
+  amount: decimal,
+  direction: literal('CRDT', 'DBIT'),
+  reversal: boolean,
+  endToEndId: nullable(text),
+  uetr: nullable(text),
+  accountServicerReference: nullable(text),
+  bookingDate: nullable(text),
+});
+
+export const expectedPayInCodec: Codec<ExpectedPayIn> = object<ExpectedPayIn>({
+  payInId: text,
+  participant: text,
+  amount: decimal,
+  endToEndId: nullable(text),
+  uetr: nullable(text),
+});
+
+const withReason = <T extends 'BreakerTripped' | 'BreakerReset'>(type: T) =>
+  object<{ readonly type: T; readonly messageId: string; readonly reason: string }>({ type: literal(type), messageId: text, reason: text });
+
+export const accountEventCodec: Codec<AccountEvent> = tagged<AccountEvent>({
+  AccountOpened: object<AccountOpened>({
+    type: literal('AccountOpened'), messageId: text, ref: accountRefCodec,
+    accountType: literal(...ACCOUNT_TYPES), ledger: decimal, bank: decimal,
+  }),
+  BankEntryPending: object<BankEntryPending>({ type: literal('BankEntryPending'), messageId: text, entry: bankEntryCodec }),
+  BankEntryBooked: object<BankEntryBooked>({ type: literal('BankEntryBooked'), messageId: text, entry: bankEntryCodec }),
+  PayInMatched: object<PayInMatched>({
+    type: literal('PayInMatched'), messageId: text, entry: bankEntryCodec,
+    payIn: expectedPayInCodec, method: literal('UETR', 'END_TO_END_ID'),
+  }),
+  PayInExpected: object<PayInExpected>({ type: literal('PayInExpected'), messageId: text, payIn: expectedPayInCodec }),
+  FundsReserved: object<FundsReserved>({ type: literal('FundsReserved'), messageId: text, reservationId: text, amount: decimal }),
+  FundsReleased: object<FundsReleased>({ type: literal('FundsReleased'), messageId: text, reservationId: text, amount: decimal }),
+  LedgerDebited: object<LedgerDebited>({
+    type: literal('LedgerDebited'), messageId: text, amount: decimal,
+    reservationId: nullable(text), released: decimal, reference: text,
+  }),
+  LedgerCredited: object<LedgerCredited>({ type: literal('LedgerCredited'), messageId: text, amount: decimal, reference: text }),
+  BankBalanceSet: object<BankBalanceSet>({ type: literal('BankBalanceSet'), messageId: text, balance: decimal, asOf: text }),
+  BreakerTripped: withReason('BreakerTripped'),
+  BreakerReset: withReason('BreakerReset'),
+});

@@ -1,0 +1,113 @@
+// The account's state transitions: folding these over the journal rebuilds the live state, so
+// they never refuse (the decision was made before the event was journaled) and never consult
+// anything but the state and the event. They copy what they change and share the rest. A broken
+// invariant here (a negative available balance, an event for an unopened account) is a bug or a
+// corrupt journal, and throws so that the supervisor resets the actor.
+
+import BigNumber from 'bignumber.js';
+import { remember } from '../applied.ts';
+import { invariant } from '../decision.ts';
+import { ZERO } from '../money.ts';
+import type { AccountEvent } from './events.ts';
+import { available, type AccountState, type BankEntry, type OpenAccount } from './model.ts';
+
+export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
+  const applied = remember(state.applied, event.messageId);
+  if (event.type === 'AccountOpened') {
+    invariant(state.status === 'unopened', 'AccountOpened for an open account');
+    return {
+      status: 'open', limits: state.limits, applied, ref: event.ref, type: event.accountType,
+      ledger: event.ledger, bank: event.bank, reserved: ZERO, reservations: new Map(),
+      pending: new Map(), pendingDropped: 0,
+      booked: { creditCount: 0, creditSum: ZERO, debitCount: 0, debitSum: ZERO },
+      recentBooked: [], expected: new Map(), reconciliation: 'UNCHECKED', breaker: { open: false, reason: null },
+    };
+  }
+  invariant(state.status === 'open', `${event.type} for an unopened account`);
+  const next = applyOpen({ ...state, applied }, event);
+  invariant(next.reserved.isGreaterThanOrEqualTo(0), 'reserved balance below zero');
+  invariant(available(next).isGreaterThanOrEqualTo(0), 'available balance below zero');
+  return next;
+}
+
+function applyOpen(state: OpenAccount, event: Exclude<AccountEvent, { type: 'AccountOpened' }>): OpenAccount {
+  switch (event.type) {
+    case 'BankEntryPending':
+      return addPending(state, event.entry);
+    case 'BankEntryBooked':
+      return book(state, event.entry);
+    case 'PayInMatched': {
+      const booked = book(state, event.entry);
+      const expected = new Map(state.expected);
+      expected.delete(event.payIn.payInId);
+      return { ...booked, ledger: booked.ledger.plus(event.entry.amount), expected };
+    }
+    case 'PayInExpected':
+      return { ...state, expected: new Map(state.expected).set(event.payIn.payInId, event.payIn) };
+    case 'FundsReserved':
+      return {
+        ...state,
+        reservations: new Map(state.reservations).set(event.reservationId, event.amount),
+        reserved: state.reserved.plus(event.amount),
+      };
+    case 'FundsReleased':
+      return release(state, event.reservationId, event.amount);
+    case 'LedgerDebited': {
+      const debited = { ...state, ledger: state.ledger.minus(event.amount) };
+      return event.reservationId === null ? debited : release(debited, event.reservationId, event.released);
+    }
+    case 'LedgerCredited':
+      return { ...state, ledger: state.ledger.plus(event.amount) };
+    case 'BankBalanceSet':
+      return { ...state, bank: event.balance };
+    case 'BreakerTripped':
+      return { ...state, breaker: { open: true, reason: event.reason } };
+    case 'BreakerReset':
+      return { ...state, breaker: { open: false, reason: event.reason } };
+  }
+}
+
+function release(state: OpenAccount, reservationId: string, amount: BigNumber): OpenAccount {
+  invariant(state.reservations.get(reservationId)?.isEqualTo(amount) === true, `release of ${reservationId} does not match its reservation`);
+  const reservations = new Map(state.reservations);
+  reservations.delete(reservationId);
+  return { ...state, reservations, reserved: state.reserved.minus(amount) };
+}
+
+/** A pending entry replaces an earlier one with the same key; the oldest goes when full. */
+function addPending(state: OpenAccount, entry: BankEntry): OpenAccount {
+  const pending = new Map(state.pending);
+  pending.delete(entry.key);
+  pending.set(entry.key, entry);
+  let dropped = 0;
+  for (const key of pending.keys()) {
+    if (pending.size <= state.limits.pendingEntriesMax) break;
+    pending.delete(key);
+    dropped++;
+  }
+  return { ...state, pending, pendingDropped: state.pendingDropped + dropped };
+}
+
+/** Booking moves the bank balance by the entry's direction only (a reversal is not flipped). */
+function book(state: OpenAccount, entry: BankEntry): OpenAccount {
+  const credit = entry.direction === 'CRDT';
+  const { booked } = state;
+  let pending = state.pending;
+  if (pending.has(entry.key)) {
+    const copy = new Map(pending);
+    copy.delete(entry.key);
+    pending = copy;
+  }
+  const recent = state.recentBooked.length >= state.limits.recentBookedMax
+    ? state.recentBooked.slice(state.recentBooked.length - state.limits.recentBookedMax + 1)
+    : state.recentBooked;
+  return {
+    ...state,
+    bank: credit ? state.bank.plus(entry.amount) : state.bank.minus(entry.amount),
+    pending,
+    booked: credit
+      ? { ...booked, creditCount: booked.creditCount + 1, creditSum: booked.creditSum.plus(entry.amount) }
+      : { ...booked, debitCount: booked.debitCount + 1, debitSum: booked.debitSum.plus(entry.amount) },
+    recentBooked: state.limits.recentBookedMax === 0 ? [] : [...recent, entry],
+  };
+}

@@ -1,0 +1,88 @@
+// The state of one corridor actor: the obligations accepted in the current clearing window, with
+// its gross volume and count, and lifetime totals. A corridor is a currency pair (AED→INR), plus
+// the two participants' countries when those differ (a cross-border USD→USD corridor is not the
+// domestic one). The window's obligations are a persistent list, newest first: accepting one
+// shares the rest instead of copying a window of up to `obligationsPerWindowMax` entries, and the
+// duplicate check is a linear scan of plain string compares (cheaper than copying a Set per event).
+
+import type BigNumber from 'bignumber.js';
+import { emptyWindow, type AppliedWindow } from '../applied.ts';
+import { ZERO } from '../money.ts';
+
+export interface CorridorKey {
+  readonly sourceCurrency: string;
+  readonly targetCurrency: string;
+  /** Both null unless the participants' countries differ. */
+  readonly sourceCountry: string | null;
+  readonly targetCountry: string | null;
+}
+
+export function corridorKey(sourceCurrency: string, targetCurrency: string, sourceCountry?: string, targetCountry?: string): CorridorKey {
+  const crossBorder = sourceCountry !== undefined && targetCountry !== undefined && sourceCountry !== targetCountry;
+  return {
+    sourceCurrency,
+    targetCurrency,
+    sourceCountry: crossBorder ? sourceCountry : null,
+    targetCountry: crossBorder ? targetCountry : null,
+  };
+}
+
+/** `corridor:AED-INR`, or `corridor:USD-USD:US-AE` when the countries are part of the key. */
+export function corridorActorId(key: CorridorKey): string {
+  const pair = `corridor:${key.sourceCurrency}-${key.targetCurrency}`;
+  return key.sourceCountry === null ? pair : `${pair}:${key.sourceCountry}-${key.targetCountry ?? ''}`;
+}
+
+export interface Obligation {
+  readonly obligationId: string;
+  readonly payer: string;
+  readonly payee: string;
+  /** In the source currency. */
+  readonly amount: BigNumber;
+  /** In the target currency when already priced, else null. */
+  readonly targetAmount: BigNumber | null;
+}
+
+export type ObligationList = { readonly head: Obligation; readonly tail: ObligationList } | null;
+
+export interface CorridorLimits {
+  readonly appliedIdsMax: number;
+  /** When full, AcceptObligation is refused with WINDOW_FULL and the wiring closes the window early. */
+  readonly obligationsPerWindowMax: number;
+}
+
+export const CORRIDOR_LIMITS_DEFAULT: CorridorLimits = { appliedIdsMax: 256, obligationsPerWindowMax: 10_000 };
+
+export interface CorridorState {
+  readonly key: CorridorKey;
+  readonly limits: CorridorLimits;
+  readonly applied: AppliedWindow;
+  /** The open window, numbered from 1 per corridor. */
+  readonly windowId: number;
+  readonly obligations: ObligationList;
+  readonly count: number;
+  /** Σ obligation amounts in the source currency, this window. */
+  readonly gross: BigNumber;
+  readonly windowsClosed: number;
+  readonly lifetimeCount: number;
+  readonly lifetimeGross: BigNumber;
+}
+
+export function initialCorridor(key: CorridorKey, limits: CorridorLimits = CORRIDOR_LIMITS_DEFAULT): CorridorState {
+  return {
+    key, limits, applied: emptyWindow(limits.appliedIdsMax), windowId: 1, obligations: null,
+    count: 0, gross: ZERO, windowsClosed: 0, lifetimeCount: 0, lifetimeGross: ZERO,
+  };
+}
+
+/** Oldest first, as netting and the journal read them. */
+export function obligationsOf(list: ObligationList): Obligation[] {
+  const out: Obligation[] = [];
+  for (let node = list; node !== null; node = node.tail) out.push(node.head);
+  return out.reverse();
+}
+
+export function hasObligation(list: ObligationList, obligationId: string): boolean {
+  for (let node = list; node !== null; node = node.tail) if (node.head.obligationId === obligationId) return true;
+  return false;
+}
