@@ -1,6 +1,7 @@
 // `deltran`: the command line. Each subcommand is a thin shell over a module that does the work.
 
 import { Command, CommanderError } from 'commander';
+import { ingestCommand } from './ingest.ts';
 import { parseCommand } from './parse.ts';
 import { startCommand } from './start.ts';
 
@@ -9,7 +10,7 @@ const program = new Command('deltran')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-for (const sub of [parseCommand(), startCommand()]) {
+for (const sub of [parseCommand(), startCommand(), ingestCommand()]) {
   // Subcommands added this way do not inherit the parent's settings.
   program.addCommand(sub.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) }));
 }

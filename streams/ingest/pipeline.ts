@@ -1,0 +1,258 @@
+// Ingestion: from a Delivery (any Source) to durable account state, then the verdict back to the
+// source. Per delivery:
+//   read + validate (one pass) → any error finding: dead letter (raw bytes, source, findings),
+//   and only once that is durable, settle 'term'. It will not get better by retrying.
+//   → camt.052/053/054: each entry of each report becomes a RecordBankEntry for the account actor
+//   of (report account IBAN or other id, entry currency), with the identity of identity.ts.
+//   Every entry of the delivery is sent before any outcome is awaited, in document order.
+//   → all outcomes appended/duplicate/rejected: rejected entries go to ONE dead letter for the
+//   delivery (durable before the ack), then 'ack'. Any retry/mailbox_full: settle {nak: delay}.
+//   The whole message comes back; entries already appended then come back as duplicates (the
+//   actor's applied window, then the journal's unique (actor, message_id)), so a nak never
+//   double counts.
+//   → any other message type: acknowledged as 'unrouted' (reported, nothing stored). pacs.008,
+//   camt.056 and the rest get their routes in later issues.
+//
+// Why rejected entries are dead letters and not a separate log: they must be kept durably before
+// the ack (a log line can be lost with the process), the dead_letters table already carries raw
+// bytes, source and errors and is visible through the API, and an operator repairs both kinds the
+// same way (open the account, replay the bytes: accepted entries come back as duplicates). One dead
+// letter per delivery, not per entry, so a 10,000-entry statement for an unknown account is one row.
+// Known limit: a redelivery of a delivery with rejected entries writes its dead letter again.
+//
+// Entries are buffered per delivery (keepRecords) rather than sent as the reader streams them:
+// nothing may reach an actor before the whole message has passed validation, or a message that
+// fails at its last entry would be half applied and dead-lettered at once.
+//
+// Ordering: the RxJS stream limits concurrency on the DELIVERY stream (mergeMap(…, N)), never on
+// per-account groups (see the notes on groupBy). Per-account order is kept by the actor mailbox:
+// `ingestDelivery` runs synchronously from reading to the last `send`, so entries enter each
+// mailbox in delivery order and, within a delivery, in document order. A nak'ed delivery comes
+// back later than deliveries that followed it: at-least-once cannot promise more than that.
+
+import { defer, from, mergeMap, type Observable } from 'rxjs';
+import type { AccountOutcome } from '../../actors/account/actor.ts';
+import { bankEntryCommand } from '../../actors/account/bank-entry.ts';
+import type { AccountCommand } from '../../actors/account/commands.ts';
+import { accountActorId } from '../../actors/account/model.ts';
+import type { DeadLetterInput } from '../../adapters/db/dead-letters.ts';
+import type { Finding } from '../iso20022/findings.ts';
+import type { Report, ReportMessage } from '../iso20022/model.ts';
+import { readBuffer, type ReadResult } from '../iso20022/reader.ts';
+import type { Delivery, Outcome } from '../source.ts';
+import { entryIdentity, usable } from './identity.ts';
+
+/** What the pipeline needs of the account runtime (the `Accounts` facade). */
+export interface AccountsPort {
+  send(accountId: string, command: AccountCommand): Promise<AccountOutcome>;
+}
+
+/** What the pipeline needs of the dead-letter table (`DeadLetters`): resolves once durable. */
+export interface DeadLetterPort {
+  record(letter: DeadLetterInput): Promise<string>;
+}
+
+export interface IngestOptions {
+  readonly accounts: AccountsPort;
+  readonly deadLetters: DeadLetterPort;
+  /** Deliveries in flight at once (default 16). */
+  readonly concurrency?: number | undefined;
+  /** Redelivery delay of a transient failure (default 1,000 ms). */
+  readonly nakDelayMs?: number | undefined;
+}
+
+/** An entry that was not applied and will not be by retrying. */
+export interface EntryRejection {
+  readonly accountId: string | null;
+  readonly messageId: string;
+  /** `Ntfctn[0]/Ntry[3]` style: report and entry ordinals in the document. */
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export type Verdict = 'applied' | 'duplicate' | 'unrouted' | 'dead_lettered' | 'retry';
+
+export interface IngestReport {
+  readonly id: string;
+  readonly source: string;
+  readonly verdict: Verdict;
+  /** What the delivery was settled with. */
+  readonly outcome: Outcome;
+  /** One per Document: type and MsgId as read (null when unreadable). */
+  readonly messages: readonly { readonly type: string | null; readonly messageId: string | null; readonly routed: boolean }[];
+  readonly entries: { readonly appended: number; readonly duplicate: number; readonly rejected: number; readonly retry: number };
+  readonly rejections: readonly EntryRejection[];
+  /** Error finding codes (dead letter) or retry codes (nak). */
+  readonly codes: readonly string[];
+  readonly deadLetterId: string | null;
+  /** Why a dead letter could not be written, or the pipeline failed (for logs). */
+  readonly detail: string | null;
+  /** The source failed to take the verdict (the broker redelivers; reported, not thrown). */
+  readonly settleError: string | null;
+}
+
+const ROUTED = new Set(['camt.052', 'camt.053', 'camt.054']);
+const NAK_DELAY_MS_DEFAULT = 1_000;
+const CONCURRENCY_DEFAULT = 16;
+
+/** The pipeline over a source: one report per delivery, in completion order. Never errors. */
+export function ingest(source: AsyncIterable<Delivery>, options: IngestOptions): Observable<IngestReport> {
+  const concurrency = options.concurrency ?? CONCURRENCY_DEFAULT;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be ≥ 1, got ${concurrency}`);
+  return from(source).pipe(mergeMap((delivery) => defer(() => ingestDelivery(delivery, options)), concurrency));
+}
+
+/** One delivery, read to settled. Resolves (never rejects) after `settle` was called. */
+export async function ingestDelivery(delivery: Delivery, options: IngestOptions): Promise<IngestReport> {
+  const nak = { nak: options.nakDelayMs ?? NAK_DELAY_MS_DEFAULT };
+  let results: ReadResult[];
+  try {
+    results = readBuffer(delivery.data);
+  } catch (err) {
+    // The reader promises findings, never exceptions: this is a reader bug. Dead-lettered, not
+    // nak'ed, so one file cannot stall the stream forever; the bytes are kept for a replay.
+    const finding = { code: 'READER_FAILED', severity: 'error', path: '', message: String(err) };
+    return deadLetter(delivery, options, [], [finding], nak);
+  }
+  const messages = results.map((r) => ({ type: r.type, messageId: r.messageId, routed: r.type !== null && ROUTED.has(r.type) }));
+  const errors = results.flatMap((r) => r.findings.filter((f) => f.severity === 'error').map((f) => ({ document: r.index, ...f })));
+  if (results.length === 0) errors.push({ document: 0, code: 'DOCUMENT_MISSING', severity: 'error', path: '', message: 'no Document in the input' });
+  if (errors.length > 0) return deadLetter(delivery, options, messages, errors, nak);
+
+  let sends: ReturnType<typeof route>;
+  let outcomes: AccountOutcome[];
+  try {
+    sends = route(results, options.accounts);
+    outcomes = await Promise.all(sends.map((s) => s.outcome));
+  } catch (err) {
+    // A wiring bug (send throws only for one): nothing is known to be applied, so not acknowledged.
+    const entries = { appended: 0, duplicate: 0, rejected: 0, retry: 0 };
+    const base = { id: delivery.id, source: delivery.source, messages, entries, rejections: [], deadLetterId: null };
+    return settle(delivery, { ...base, verdict: 'retry', outcome: nak, codes: ['PIPELINE_FAILED'], detail: String(err) });
+  }
+  const entries = { appended: 0, duplicate: 0, rejected: sends.rejections.length, retry: 0 };
+  const rejections = [...sends.rejections];
+  const retryCodes = new Set<string>();
+  outcomes.forEach((o, i) => {
+    const sent = sends[i]!;
+    if (o.status === 'appended') entries.appended++;
+    else if (o.status === 'duplicate') entries.duplicate++;
+    else if (o.status === 'rejected') {
+      entries.rejected++;
+      rejections.push({ accountId: sent.accountId, messageId: sent.messageId, path: sent.path, code: o.rejection.code, message: o.rejection.message });
+    } else {
+      entries.retry++;
+      retryCodes.add(o.code);
+    }
+  });
+  const base = { id: delivery.id, source: delivery.source, messages, entries, rejections };
+  if (entries.retry > 0) {
+    return settle(delivery, { ...base, verdict: 'retry', outcome: nak, codes: [...retryCodes], deadLetterId: null });
+  }
+  let deadLetterId: string | null = null;
+  if (rejections.length > 0) {
+    const first = results.find((r) => r.type !== null && ROUTED.has(r.type));
+    try {
+      deadLetterId = await options.deadLetters.record({
+        source: delivery.source,
+        raw: delivery.data,
+        contentType: 'application/xml',
+        errors: rejections.map((r) => ({ kind: 'entry_rejected', ...r })),
+        messageType: first?.type ?? undefined,
+        messageId: first?.messageId ?? undefined,
+      });
+    } catch (err) {
+      // The rejections are not durable: do not acknowledge (the applied entries come back as duplicates).
+      return settle(delivery, { ...base, verdict: 'retry', outcome: nak, codes: ['DEAD_LETTER_FAILED'], deadLetterId: null, detail: String(err) });
+    }
+  }
+  const routedAny = messages.some((m) => m.routed);
+  const verdict: Verdict = !routedAny ? 'unrouted' : entries.appended === 0 && entries.duplicate > 0 ? 'duplicate' : 'applied';
+  return settle(delivery, { ...base, verdict, outcome: 'ack', codes: [...new Set(rejections.map((r) => r.code))], deadLetterId });
+}
+
+interface Sent {
+  readonly accountId: string;
+  readonly messageId: string;
+  readonly path: string;
+  readonly outcome: Promise<AccountOutcome>;
+}
+
+/** Sends every entry of every camt.05x document, in document order, without awaiting any. */
+function route(results: readonly ReadResult[], accounts: AccountsPort): Sent[] & { rejections: EntryRejection[] } {
+  const sent: Sent[] = [];
+  const rejections: EntryRejection[] = [];
+  for (const r of results) {
+    if (r.type === null || !ROUTED.has(r.type) || r.message === null) continue;
+    const message = r.message as ReportMessage;
+    const msgId = usable(message.header.messageId) ?? r.messageId ?? `document#${r.index}`;
+    for (const report of message.reports) {
+      const container = r.type === 'camt.053' ? 'Stmt' : r.type === 'camt.052' ? 'Rpt' : 'Ntfctn';
+      for (const entry of report.entries) {
+        const messageId = entryIdentity(msgId, report, entry);
+        const path = `${container}[${report.index}]/Ntry[${entry.index}]`;
+        const account = accountKey(report);
+        const made = bankEntryCommand(entry, messageId);
+        if (account === null || 'rejection' in made) {
+          const rejection = 'rejection' in made ? made.rejection : { code: 'ACCOUNT_MISSING', message: 'the report names no IBAN or other account id' };
+          rejections.push({ accountId: null, messageId, path, code: rejection.code, message: rejection.message });
+          continue;
+        }
+        const accountId = accountActorId({ ...account, currency: made.command.currency });
+        sent.push({ accountId, messageId, path, outcome: accounts.send(accountId, made.command) });
+      }
+    }
+  }
+  return Object.assign(sent, { rejections });
+}
+
+/**
+ * The account a report is about. IBANs are compared in their electronic form (no spaces, upper
+ * case), as ISO 13616 defines them; other ids are taken as sent.
+ */
+export function accountKey(report: Report): { readonly scheme: 'IBAN' | 'OTHER'; readonly id: string } | null {
+  const iban = report.account.iban?.replace(/\s+/g, '').toUpperCase();
+  if (iban !== undefined && iban !== '') return { scheme: 'IBAN', id: iban };
+  const other = report.account.other?.id.trim();
+  return other !== undefined && other !== '' ? { scheme: 'OTHER', id: other } : null;
+}
+
+async function deadLetter(
+  delivery: Delivery,
+  options: IngestOptions,
+  messages: IngestReport['messages'],
+  errors: readonly (Omit<Finding, 'code' | 'severity'> & { readonly code: string; readonly severity: string })[],
+  nak: Outcome,
+): Promise<IngestReport> {
+  const codes = [...new Set(errors.map((e) => e.code))];
+  const base = { id: delivery.id, source: delivery.source, messages, entries: { appended: 0, duplicate: 0, rejected: 0, retry: 0 }, rejections: [] };
+  let deadLetterId: string;
+  try {
+    deadLetterId = await options.deadLetters.record({
+      source: delivery.source,
+      raw: delivery.data,
+      contentType: 'application/xml',
+      errors,
+      messageType: messages[0]?.type ?? undefined,
+      messageId: messages[0]?.messageId ?? undefined,
+    });
+  } catch (err) {
+    // Never term what is not durably dead-lettered: a term would lose the bytes for good.
+    return settle(delivery, { ...base, verdict: 'retry', outcome: nak, codes: ['DEAD_LETTER_FAILED', ...codes], deadLetterId: null, detail: String(err) });
+  }
+  return settle(delivery, { ...base, verdict: 'dead_lettered', outcome: 'term', codes, deadLetterId });
+}
+
+async function settle(
+  delivery: Delivery,
+  report: Omit<IngestReport, 'settleError' | 'detail'> & { readonly detail?: string },
+): Promise<IngestReport> {
+  const done = { ...report, detail: report.detail ?? null };
+  try {
+    await delivery.settle(report.outcome);
+    return { ...done, settleError: null };
+  } catch (err) {
+    return { ...done, settleError: err instanceof Error ? err.message : String(err) };
+  }
+}
