@@ -143,7 +143,7 @@ const bench: Bench = {
           () => admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
           () => undefined,
         );
-        await admin.end().catch(() => {});
+        await admin.end().catch((e: unknown) => console.error('bench: closing the admin connection failed:', e));
       }
     }
 

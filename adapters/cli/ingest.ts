@@ -38,7 +38,8 @@ export async function ingestPaths(paths: readonly string[], db: OpenOptions, out
     await migrate(database);
   } catch (err) {
     out(`error: database: ${(err as Error).message}`);
-    await database?.close().catch(() => {});
+    // The open failed already; a failing close adds nothing the user can act on, but say it.
+    await database?.close().catch((e: unknown) => out(`warning: closing the database failed too: ${(e as Error).message}`));
     return 2;
   }
   const journal = new GroupCommitter(new PgJournal(database));
