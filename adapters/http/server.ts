@@ -1,8 +1,26 @@
 // The HTTP edge: health, and ISO 20022 parsing as a service (POST a file, get the same JSON as
-// `deltran parse --json`). Later issues add the ledger, reconciliation and clearing APIs here.
+// `deltran parse --json`). With the live state (`ServiceDeps`, wired by adapters/service.ts) it
+// also serves the account, ingestion and dead-letter routes, each in its own file; without them
+// (tests, parse-only use) it stays the stateless parser it was.
 
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Accounts } from '../../actors/account/actor.ts';
 import { readBuffer } from '../../streams/iso20022/reader.ts';
+import type { IngestOptions } from '../../streams/ingest/pipeline.ts';
+import type { Database } from '../db/database.ts';
+import type { DeadLetters } from '../db/dead-letters.ts';
+import { accountRoutes } from './accounts.ts';
+import { deadLetterRoutes } from './dead-letters.ts';
+import { installErrorHandling } from './envelope.ts';
+import { iso20022Routes } from './iso20022.ts';
+
+/** The live state the stateful routes need; adapters/service.ts owns their lifecycle. */
+export interface ServiceDeps {
+  readonly db: Database;
+  readonly accounts: Accounts;
+  readonly deadLetters: DeadLetters;
+  readonly ingest: IngestOptions;
+}
 
 export interface ServerOptions {
   readonly host: string;
@@ -13,10 +31,28 @@ export interface ServerOptions {
 /** Largest XML body accepted over HTTP; bigger files go through `deltran parse` or a stream. */
 const BODY_BYTES_MAX = 32 * 1024 * 1024;
 
-export function buildServer(logger = true): FastifyInstance {
+export function buildServer(logger = true, deps?: ServiceDeps): FastifyInstance {
   const app = Fastify({ logger, bodyLimit: BODY_BYTES_MAX });
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  app.get('/health', async () => ({ status: 'ok' }));
+  installErrorHandling(app);
+  app.get('/health', async (req, reply) => {
+    if (deps === undefined) return { status: 'ok' };
+    // Readiness per adapter: a load balancer should stop sending when the database is gone.
+    let database = 'ok';
+    try {
+      await deps.db.query('SELECT 1');
+    } catch (err) {
+      req.log.warn({ err }, 'health: database check failed');
+      database = 'down';
+    }
+    const status = database === 'ok' ? 'ok' : 'degraded';
+    return reply.code(status === 'ok' ? 200 : 503).send({ status, checks: { database, engine: deps.db.engine } });
+  });
+  if (deps !== undefined) {
+    accountRoutes(app, deps);
+    iso20022Routes(app, deps.ingest);
+    deadLetterRoutes(app, deps.deadLetters);
+  }
   app.post('/api/v1/messages/parse', async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {
       return reply.code(415).send({ success: false, error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the XML with Content-Type: application/xml' } });
