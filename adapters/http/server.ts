@@ -10,6 +10,7 @@ import type { IngestOptions } from '../../streams/ingest/pipeline.ts';
 import type { Database } from '../db/database.ts';
 import type { DeadLetters } from '../db/dead-letters.ts';
 import { accountRoutes } from './accounts.ts';
+import { actorRoutes } from './actors.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { installErrorHandling } from './envelope.ts';
 import { iso20022Routes } from './iso20022.ts';
@@ -50,6 +51,7 @@ export function buildServer(logger = true, deps?: ServiceDeps): FastifyInstance 
   });
   if (deps !== undefined) {
     accountRoutes(app, deps);
+    actorRoutes(app, deps.accounts);
     iso20022Routes(app, deps.ingest);
     deadLetterRoutes(app, deps.deadLetters);
   }

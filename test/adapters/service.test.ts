@@ -53,6 +53,16 @@ test.serial('accounts, camt.054 ingestion, duplicates, dead letters and recovery
     const got = (await service.app.inject({ method: 'GET', url: `/api/v1/accounts/${ID}` })).json();
     t.like(got.data, { bank_reported_balance: '1150.20', ledger_balance: '1000.00', currency: 'EUR', iban: IBAN, reconciliation_status: 'UNCHECKED' });
 
+    // Actor inspection reads the published side index: the tree, then this account's actor.
+    const tree = (await service.app.inject({ method: 'GET', url: '/api/v1/actors' })).json();
+    t.is(tree.data.kinds[0].kind, 'account');
+    t.is(tree.data.kinds[0].actors, 1);
+    const actorId = got.data.actor.id as string;
+    const actor = (await service.app.inject({ method: 'GET', url: `/api/v1/actors/${encodeURIComponent(actorId)}` })).json();
+    t.like(actor.data, { id: actorId, mailbox_depth: 0, stale: false });
+    t.true(actor.data.seq >= 4, `seq ${actor.data.seq}: the opening and three entries`);
+    t.is((await service.app.inject({ method: 'GET', url: '/api/v1/actors/account%3Anope%3AEUR' })).statusCode, 404);
+
     const second = await service.app.inject(xml(notification));
     t.is(second.statusCode, 200);
     t.is(second.json().data.messages[0].status, 'duplicate');
