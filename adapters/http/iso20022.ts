@@ -9,10 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import { ingestDelivery, type IngestOptions, type IngestReport } from '../../streams/ingest/pipeline.ts';
 import type { Delivery, Outcome } from '../../streams/source.ts';
 import { fail, ok, RETRY_AFTER_S } from './envelope.ts';
+import type { Metrics } from './metrics.ts';
 
 const SOURCE = 'http:/api/v1/iso20022';
 
-export function iso20022Routes(app: FastifyInstance, ingest: IngestOptions): void {
+export function iso20022Routes(app: FastifyInstance, ingest: IngestOptions, metrics: Metrics): void {
   app.post('/api/v1/iso20022', async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {
       return fail(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the XML with Content-Type: application/xml or text/xml');
@@ -35,7 +36,9 @@ export function iso20022Routes(app: FastifyInstance, ingest: IngestOptions): voi
       },
     };
     const report = await ingestDelivery(delivery, ingest);
-    const body = ok(view(report));
+    const viewed = view(report);
+    count(metrics, report, viewed.messages);
+    const body = ok(viewed);
     if (report.verdict === 'retry') {
       return reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send({ ...body, success: false, error: `not applied, send it again (${report.codes.join(', ')})`, code: report.codes[0] ?? 'RETRY' });
     }
@@ -44,6 +47,12 @@ export function iso20022Routes(app: FastifyInstance, ingest: IngestOptions): voi
     }
     return body;
   });
+}
+
+function count(metrics: Metrics, r: IngestReport, messages: readonly { type: string | null; status: string }[]): void {
+  for (const m of messages) metrics.messages.inc({ source: 'http', type: m.type ?? 'unknown', status: m.status });
+  if (r.verdict === 'dead_lettered') for (const code of r.codes) metrics.rejections.inc({ code });
+  for (const x of r.rejections) metrics.rejections.inc({ code: x.code });
 }
 
 /** Dead-lettered as a whole, or every entry refused (e.g. an unknown account): nothing was taken. */

@@ -14,6 +14,7 @@ import { actorRoutes } from './actors.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { installErrorHandling } from './envelope.ts';
 import { iso20022Routes } from './iso20022.ts';
+import { createMetrics, metricsRoute } from './metrics.ts';
 
 /** The live state the stateful routes need; adapters/service.ts owns their lifecycle. */
 export interface ServiceDeps {
@@ -50,9 +51,11 @@ export function buildServer(logger = true, deps?: ServiceDeps): FastifyInstance 
     return reply.code(status === 'ok' ? 200 : 503).send({ status, checks: { database, engine: deps.db.engine } });
   });
   if (deps !== undefined) {
+    const metrics = createMetrics(deps.accounts);
+    metricsRoute(app, metrics);
     accountRoutes(app, deps);
     actorRoutes(app, deps.accounts);
-    iso20022Routes(app, deps.ingest);
+    iso20022Routes(app, deps.ingest, metrics);
     deadLetterRoutes(app, deps.deadLetters);
   }
   app.post('/api/v1/messages/parse', async (req, reply) => {

@@ -53,6 +53,13 @@ test.serial('accounts, camt.054 ingestion, duplicates, dead letters and recovery
     const got = (await service.app.inject({ method: 'GET', url: `/api/v1/accounts/${ID}` })).json();
     t.like(got.data, { bank_reported_balance: '1150.20', ledger_balance: '1000.00', currency: 'EUR', iban: IBAN, reconciliation_status: 'UNCHECKED' });
 
+    // Prometheus: the accepted message is counted, the live actor and its mailbox are gauged.
+    const scraped = await service.app.inject({ method: 'GET', url: '/metrics' });
+    t.is(scraped.statusCode, 200);
+    t.regex(scraped.body, /deltran_messages_total\{source="http",type="camt\.054",status="accepted"\} 1/);
+    t.regex(scraped.body, /deltran_actors\{kind="account"\} 1/);
+    t.regex(scraped.body, /deltran_mailbox_depth\{kind="account",measure="total"\} 0/);
+
     // Actor inspection reads the published side index: the tree, then this account's actor.
     const tree = (await service.app.inject({ method: 'GET', url: '/api/v1/actors' })).json();
     t.is(tree.data.kinds[0].kind, 'account');
