@@ -15,8 +15,7 @@ import { JournaledActor, type JournaledKind } from '../runtime/journaled.ts';
 import type { Outcome } from '../runtime/outcome.ts';
 import type { Published } from '../runtime/published.ts';
 import { Semaphore } from '../runtime/semaphore.ts';
-import { ShardedActors, type ShardView } from '../runtime/sharded.ts';
-import type { ActorSystemRef } from '../runtime/nact.ts';
+import { ShardedActors, type ShardedOptions, type ShardView } from '../runtime/sharded.ts';
 
 export type AccountOutcome = Outcome<AccountEvent>;
 
@@ -34,24 +33,24 @@ export function accountKind(limits: AccountLimits = ACCOUNT_LIMITS_DEFAULT): Jou
   };
 }
 
-export interface AccountsOptions {
+/**
+ * The sharding options are the runtime's own (documented in runtime/sharded.ts); only the shard
+ * count has another default here: 128, so 100,000 accounts make about 780 children per shard.
+ */
+export interface AccountsOptions
+  extends Pick<
+    ShardedOptions<AccountState, AccountCommand, AccountEvent>,
+    'shards' | 'childrenPerShardMax' | 'mailboxDepthMax' | 'idleAfterMs' | 'drainTimeoutMs' | 'system'
+  > {
   /** Pass the process's shared GroupCommitter, so accounts, corridors and tokens batch together. */
   readonly journal: Journal;
   readonly limits?: AccountLimits | undefined;
-  /** Default 128: 100,000 accounts make about 780 children per shard. */
-  readonly shards?: number | undefined;
-  readonly childrenPerShardMax?: number | undefined;
-  /** mailbox_depth_max per account. Default 1,000. */
-  readonly mailboxDepthMax?: number | undefined;
   /** Events between snapshots. Default 100. */
   readonly snapshotEvery?: number | undefined;
   /** Events per journal read during recovery. Default 1,000. */
   readonly loadBatch?: number | undefined;
   /** Accounts recovering at once. Default 32. */
   readonly recoveriesMax?: number | undefined;
-  readonly idleAfterMs?: number | undefined;
-  readonly drainTimeoutMs?: number | undefined;
-  readonly system?: ActorSystemRef | undefined;
   readonly onError?: ((actorId: string, what: string, err: unknown) => void) | undefined;
   readonly onApplied?: ((actorId: string, seq: number, events: readonly AccountEvent[]) => void) | undefined;
 }
