@@ -9,14 +9,15 @@
 import type { Finding } from '../findings.ts';
 import type { InvestigationMessage, ReturnMessage, ReturnTransaction, StatusReportMessage, TransactionStatus } from '../model.ts';
 import { checkOptionalAmount } from './amount.ts';
-import { CHARGE_BEARERS, checkClosedCode, checkExternalCode, SETTLEMENT_METHODS, TRANSACTION_STATUSES } from './codes.ts';
-import { checkCount, checkSum, Tally } from './control.ts';
+import { CHARGE_BEARERS, checkClosedCode, checkExternalCode, TRANSACTION_STATUSES } from './codes.ts';
+import { Tally } from './control.ts';
 import { checkDate, checkDateTime } from './dates.ts';
 import { checkHeader } from './header.ts';
 import { checkAgent, checkUetr } from './identifiers.ts';
 import { missing, requiredMissing, RETURN_TRANSACTION } from './required.ts';
 import { join, ownPath, type Fold, type Scope } from './scope.ts';
 import { checkLength, MAX35 } from './text.ts';
+import { checkInterbankGroup } from './transfers.ts';
 
 function checkOriginalIds(
   t: { originalInstructionId?: string; originalEndToEndId?: string; originalTransactionId?: string },
@@ -103,12 +104,7 @@ export function returnFold(scope: Scope): Fold {
     },
     finish(message) {
       const h = (message as ReturnMessage).header;
-      scope.findings.push(
-        ...checkHeader(scope, h),
-        ...checkClosedCode(h.settlementMethod, SETTLEMENT_METHODS, 'GrpHdr/SttlmInf/SttlmMtd', 'SttlmMtd'),
-        ...checkCount(h.numberOfTransactions, tally.count, 'GrpHdr/NbOfTxs', 'returned transactions'),
-        ...checkSum(h.controlSum, tally.total(), 'GrpHdr/CtrlSum', 'returned amounts'),
-      );
+      scope.findings.push(...checkInterbankGroup(scope, h, tally, 'returned transactions', 'returned amounts'));
     },
   };
 }

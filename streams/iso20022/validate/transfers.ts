@@ -7,7 +7,7 @@
 // transaction settles in its currency. pain.001 amounts are Amt/InstdAmt, or Amt/EqvtAmt/Amt.
 
 import { finding, type Finding } from '../findings.ts';
-import type { Amount, CreditTransfer, CreditTransferMessage, PaymentInformation, PaymentInitiationMessage } from '../model.ts';
+import type { Amount, CreditTransfer, GroupHeader, CreditTransferMessage, PaymentInformation, PaymentInitiationMessage } from '../model.ts';
 import { checkOptionalAmount, shownLike, usable } from './amount.ts';
 import { chargePath, checkCharge } from './charges.ts';
 import { CHARGE_BEARERS, checkClosedCode, PAYMENT_METHODS, SETTLEMENT_METHODS } from './codes.ts';
@@ -85,14 +85,24 @@ export function interbankFold(scope: Scope): Fold {
     finish(message) {
       const h = (message as CreditTransferMessage).header;
       const out = scope.findings;
-      out.push(...checkHeader(scope, h));
-      out.push(...checkClosedCode(h.settlementMethod, SETTLEMENT_METHODS, 'GrpHdr/SttlmInf/SttlmMtd', 'SttlmMtd'));
       if (tally.count === 0) out.push(requiredMissing(scope, 'CdtTrfTxInf', true));
-      out.push(...checkCount(h.numberOfTransactions, tally.count, 'GrpHdr/NbOfTxs', 'transactions'));
-      out.push(...checkSum(h.controlSum, tally.total(), 'GrpHdr/CtrlSum', 'transaction amounts'));
+      out.push(...checkInterbankGroup(scope, h, tally, 'transactions', 'transaction amounts'));
       out.push(...checkTotalSettlement(h.totalInterbankSettlementAmount, tally));
     },
   };
+}
+
+/**
+ * The group header of an interbank message (pacs.004, pacs.008, pacs.009): its own fields, the
+ * settlement method, and NbOfTxs/CtrlSum against the records tallied.
+ */
+export function checkInterbankGroup(scope: Scope, h: GroupHeader, tally: Tally, counted: string, summed: string): readonly Finding[] {
+  return [
+    ...checkHeader(scope, h),
+    ...checkClosedCode(h.settlementMethod, SETTLEMENT_METHODS, 'GrpHdr/SttlmInf/SttlmMtd', 'SttlmMtd'),
+    ...checkCount(h.numberOfTransactions, tally.count, 'GrpHdr/NbOfTxs', counted),
+    ...checkSum(h.controlSum, tally.total(), 'GrpHdr/CtrlSum', summed),
+  ];
 }
 
 function checkTotalSettlement(total: Amount | undefined, tally: Tally): readonly Finding[] {
