@@ -11,6 +11,7 @@ import { DeadLetters } from './db/dead-letters.ts';
 import { GroupCommitter } from './db/group-commit.ts';
 import { PgJournal } from './db/journal.ts';
 import { migrate } from './db/migrate.ts';
+import { checkExposure } from './http/auth.ts';
 import { buildServer } from './http/server.ts';
 
 export interface ServiceOptions {
@@ -23,6 +24,8 @@ export interface ServiceOptions {
   /** Test-only: a schema of its own on a shared PostgreSQL. */
   readonly schema?: string | undefined;
   readonly logger?: boolean | undefined;
+  /** Bearer token for mutating requests; default from DELTRAN_API_TOKEN. Required beyond loopback. */
+  readonly apiToken?: string | undefined;
 }
 
 export interface Service {
@@ -35,6 +38,10 @@ export interface Service {
 }
 
 export async function startService(options: ServiceOptions): Promise<Service> {
+  const apiToken = options.apiToken ?? process.env['DELTRAN_API_TOKEN'];
+  // Before anything is opened: a service that would expose money-moving endpoints unauthenticated
+  // must not start at all.
+  checkExposure(options.host, apiToken);
   const env = optionsFromEnv();
   const db: OpenOptions = {
     url: options.databaseUrl ?? env.url,
@@ -54,7 +61,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       accounts,
       deadLetters,
       ingest: { accounts, deadLetters },
-    });
+    }, { apiToken });
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;

@@ -11,6 +11,7 @@ import { accountEventCodec, type AccountEvent } from './events.ts';
 import { evolveAccount } from './evolve.ts';
 import { ACCOUNT_LIMITS_DEFAULT, accountActorId, initialAccount, type AccountLimits, type AccountState } from './model.ts';
 import type { Journal } from '../journal.ts';
+import { EventFeed } from '../runtime/event-feed.ts';
 import { JournaledActor, type JournaledKind } from '../runtime/journaled.ts';
 import type { Outcome } from '../runtime/outcome.ts';
 import type { Published } from '../runtime/published.ts';
@@ -57,6 +58,8 @@ export interface AccountsOptions
 
 export class Accounts {
   private readonly actors: ShardedActors<AccountState, AccountCommand, AccountEvent>;
+  /** Every appended account event, after it is durable: the SSE stream of /api/v1/actors/{id}/events. */
+  readonly feed = new EventFeed<AccountEvent>();
 
   constructor(options: AccountsOptions) {
     const kind = accountKind(options.limits);
@@ -67,7 +70,10 @@ export class Accounts {
       loadBatch: options.loadBatch ?? 1_000,
       recoveries,
       onError: options.onError,
-      onApplied: options.onApplied,
+      onApplied: (actorId: string, seq: number, events: readonly AccountEvent[]) => {
+        this.feed.emit(actorId, seq, events);
+        options.onApplied?.(actorId, seq, events);
+      },
     };
     this.actors = new ShardedActors<AccountState, AccountCommand, AccountEvent>({
       kind: 'account',

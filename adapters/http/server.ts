@@ -10,6 +10,8 @@ import type { IngestOptions } from '../../streams/ingest/pipeline.ts';
 import type { Database } from '../db/database.ts';
 import type { DeadLetters } from '../db/dead-letters.ts';
 import { accountRoutes } from './accounts.ts';
+import { actorEventRoutes } from './actor-events.ts';
+import { installBearerAuth } from './auth.ts';
 import { actorRoutes } from './actors.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { installErrorHandling } from './envelope.ts';
@@ -33,10 +35,12 @@ export interface ServerOptions {
 /** Largest XML body accepted over HTTP; bigger files go through `deltran parse` or a stream. */
 const BODY_BYTES_MAX = 32 * 1024 * 1024;
 
-export function buildServer(logger = true, deps?: ServiceDeps): FastifyInstance {
+/** `apiToken`: required on mutating requests when set (adapters/http/auth.ts). */
+export function buildServer(logger = true, deps?: ServiceDeps, security: { readonly apiToken?: string | undefined } = {}): FastifyInstance {
   const app = Fastify({ logger, bodyLimit: BODY_BYTES_MAX });
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   installErrorHandling(app);
+  installBearerAuth(app, security.apiToken);
   app.get('/health', async (req, reply) => {
     if (deps === undefined) return { status: 'ok' };
     // Readiness per adapter: a load balancer should stop sending when the database is gone.
@@ -55,6 +59,7 @@ export function buildServer(logger = true, deps?: ServiceDeps): FastifyInstance 
     metricsRoute(app, metrics);
     accountRoutes(app, deps);
     actorRoutes(app, deps.accounts);
+    actorEventRoutes(app, deps.accounts.feed);
     iso20022Routes(app, deps.ingest, metrics);
     deadLetterRoutes(app, deps.deadLetters);
   }
