@@ -61,6 +61,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       accounts,
       deadLetters,
       ingest: { accounts, deadLetters },
+      journal,
     }, { apiToken });
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();

@@ -4,8 +4,9 @@
 // never asks an actor anything.
 
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Accounts } from '../../actors/account/actor.ts';
+import type { GroupCommitter } from '../db/group-commit.ts';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -15,7 +16,7 @@ export interface Metrics {
   readonly rejections: Counter<'code'>;
 }
 
-export function createMetrics(accounts: Accounts): Metrics {
+export function createMetrics(accounts: Accounts, journal?: GroupCommitter): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'deltran_' });
   const messages = new Counter({
@@ -57,7 +58,45 @@ export function createMetrics(accounts: Accounts): Metrics {
       this.set({ kind: tree.kind, measure: 'deepest_shard' }, deepest);
     },
   });
+  if (journal !== undefined) journalMetrics(registry, journal);
   return { registry, messages, rejections };
+}
+
+/** Group commit as Prometheus sees it: batch sizes, flush latency, failures, the queue. */
+function journalMetrics(registry: Registry, journal: GroupCommitter): void {
+  const size = new Histogram({
+    name: 'deltran_journal_batch_events',
+    help: 'Events per journal transaction (group commit)',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'deltran_journal_flush_seconds',
+    help: 'Time to make one batch durable (one transaction), by result',
+    labelNames: ['result'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  journal.onFlush = (events, seconds, ok) => {
+    size.observe(events);
+    latency.observe({ result: ok ? 'ok' : 'failed' }, seconds);
+  };
+  new Gauge({
+    name: 'deltran_journal_queue_events',
+    help: 'Events waiting for the next journal flush',
+    registers: [registry],
+    collect() {
+      this.set(journal.depth);
+    },
+  });
+  new Gauge({
+    name: 'deltran_journal_refused_full_total',
+    help: 'Appends refused because the journal queue was full (backpressure to the source)',
+    registers: [registry],
+    collect() {
+      this.set(journal.stats.rejectedFull);
+    },
+  });
 }
 
 export function metricsRoute(app: FastifyInstance, metrics: Metrics): void {

@@ -9,6 +9,7 @@ import { readBuffer } from '../../streams/iso20022/reader.ts';
 import type { IngestOptions } from '../../streams/ingest/pipeline.ts';
 import type { Database } from '../db/database.ts';
 import type { DeadLetters } from '../db/dead-letters.ts';
+import type { GroupCommitter } from '../db/group-commit.ts';
 import { accountRoutes } from './accounts.ts';
 import { actorEventRoutes } from './actor-events.ts';
 import { installBearerAuth } from './auth.ts';
@@ -24,6 +25,8 @@ export interface ServiceDeps {
   readonly accounts: Accounts;
   readonly deadLetters: DeadLetters;
   readonly ingest: IngestOptions;
+  /** The shared group committer, for the journal metrics. */
+  readonly journal?: GroupCommitter | undefined;
 }
 
 export interface ServerOptions {
@@ -55,7 +58,7 @@ export function buildServer(logger = true, deps?: ServiceDeps, security: { reado
     return reply.code(status === 'ok' ? 200 : 503).send({ status, checks: { database, engine: deps.db.engine } });
   });
   if (deps !== undefined) {
-    const metrics = createMetrics(deps.accounts);
+    const metrics = createMetrics(deps.accounts, deps.journal);
     metricsRoute(app, metrics);
     accountRoutes(app, deps);
     actorRoutes(app, deps.accounts);

@@ -96,6 +96,14 @@ test.serial('bearer token on mutations; event stream of one account', async (t) 
   t.like(events[1]!.data, { seq: 3, event: { entry: { amount: '100.05', direction: 'DBIT' } } });
   // Amounts are the journal's exact decimal strings (no padding to minor units: the event, as stored).
 
+  // The journal's group commit is measured: batches were flushed, each observed once, none failed.
+  const scraped = (await service.app.inject({ method: 'GET', url: '/metrics' })).body;
+  const flushed = Number(/^deltran_journal_flush_seconds_count\{result="ok"\} (\d+)$/m.exec(scraped)?.[1]);
+  t.true(flushed >= 2, `flushes ${flushed}`);
+  t.is(Number(/^deltran_journal_batch_events_count (\d+)$/m.exec(scraped)?.[1]), flushed);
+  t.notRegex(scraped, /deltran_journal_flush_seconds_count\{result="failed"\} [1-9]/);
+  t.regex(scraped, /^deltran_journal_queue_events 0$/m);
+
   // Shutdown with the stream still open: it is ended, not waited for.
   await service.stop();
   stopped = true;
