@@ -6,6 +6,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { Accounts } from '../actors/account/actor.ts';
+import { Corridors } from '../actors/corridor/actor.ts';
 import { openDatabase, optionsFromEnv, type Database, type OpenOptions } from './db/database.ts';
 import { DeadLetters } from './db/dead-letters.ts';
 import { GroupCommitter } from './db/group-commit.ts';
@@ -13,6 +14,7 @@ import { PgJournal } from './db/journal.ts';
 import { migrate } from './db/migrate.ts';
 import { checkExposure } from './http/auth.ts';
 import { buildServer } from './http/server.ts';
+import { Intakes, type IntakeOptions } from './intake.ts';
 
 export interface ServiceOptions {
   readonly host: string;
@@ -26,12 +28,15 @@ export interface ServiceOptions {
   readonly logger?: boolean | undefined;
   /** Bearer token for mutating requests; default from DELTRAN_API_TOKEN. Required beyond loopback. */
   readonly apiToken?: string | undefined;
+  /** NATS, the inbox directory and the Redis fast-path dedupe; default from the environment (adapters/intake.ts). */
+  readonly intake?: IntakeOptions | undefined;
 }
 
 export interface Service {
   readonly app: FastifyInstance;
   readonly db: Database;
   readonly accounts: Accounts;
+  readonly intakes: Intakes;
   /** `http://host:port` as bound (port 0 resolved). */
   readonly url: string;
   stop(): Promise<void>;
@@ -51,35 +56,48 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const database = await openDatabase(db);
   let journal: GroupCommitter | undefined;
   let accounts: Accounts | undefined;
+  let corridors: Corridors | undefined;
+  let intakes: Intakes | undefined;
   try {
     await migrate(database);
     journal = new GroupCommitter(new PgJournal(database));
     accounts = new Accounts({ journal });
+    corridors = new Corridors({ journal });
     const deadLetters = new DeadLetters(database);
+    intakes = Intakes.open(options.intake, db);
     const app = buildServer(options.logger ?? true, {
       db: database,
       accounts,
+      corridors,
       deadLetters,
-      ingest: { accounts, deadLetters },
+      ingest: { accounts, deadLetters, ...intakes.ingestExtras },
       journal,
+      intake: intakes,
     }, { apiToken });
+    await intakes.start({ accounts, deadLetters, ...intakes.ingestExtras }, app.log);
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     let stopping: Promise<void> | undefined;
     const acc = accounts;
+    const cor = corridors;
     const jnl = journal;
+    const its = intakes;
     return {
       app,
       db: database,
       accounts,
+      intakes,
       url: `http://${host}:${port}`,
       // Idempotent: SIGTERM followed by SIGINT must not close things twice.
       stop: () => (stopping ??= (async () => {
         try {
+          // Stop pulling first and let what is in flight settle while the actors still run.
+          await its.stop();
           await app.close();
           await acc.stop();
+          await cor.stop();
           await jnl.close();
         } finally {
           await database.close();
@@ -88,7 +106,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     };
   } catch (err) {
     // A half-started service must not keep the PGlite directory locked or the process alive.
+    await intakes?.stop().catch(() => undefined);
     await accounts?.stop().catch(() => undefined);
+    await corridors?.stop().catch(() => undefined);
     await journal?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw err;

@@ -33,6 +33,13 @@ export function corridorActorId(key: CorridorKey): string {
   return key.sourceCountry === null ? pair : `${pair}:${key.sourceCountry}-${key.targetCountry ?? ''}`;
 }
 
+/** The inverse of corridorActorId; null when `id` is not a corridor id. */
+export function parseCorridorActorId(id: string): CorridorKey | null {
+  const m = /^corridor:([A-Z]{3})-([A-Z]{3})(?::([A-Z]{2})-([A-Z]{2}))?$/.exec(id);
+  if (m === null) return null;
+  return m[3] === undefined ? corridorKey(m[1]!, m[2]!) : corridorKey(m[1]!, m[2]!, m[3], m[4]!);
+}
+
 export interface Obligation {
   readonly obligationId: string;
   readonly payer: string;

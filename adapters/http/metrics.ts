@@ -5,7 +5,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Accounts } from '../../actors/account/actor.ts';
+import type { KindTree } from '../../actors/runtime/journaled-actors.ts';
 import type { GroupCommitter } from '../db/group-commit.ts';
 
 export interface Metrics {
@@ -16,7 +16,7 @@ export interface Metrics {
   readonly rejections: Counter<'code'>;
 }
 
-export function createMetrics(accounts: Accounts, journal?: GroupCommitter): Metrics {
+export function createMetrics(kinds: readonly { tree(): KindTree }[], journal?: GroupCommitter): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'deltran_' });
   const messages = new Counter({
@@ -37,8 +37,10 @@ export function createMetrics(accounts: Accounts, journal?: GroupCommitter): Met
     labelNames: ['kind'] as const,
     registers: [registry],
     collect() {
-      const tree = accounts.tree();
-      this.set({ kind: tree.kind }, tree.actors);
+      for (const k of kinds) {
+        const tree = k.tree();
+        this.set({ kind: tree.kind }, tree.actors);
+      }
     },
   });
   new Gauge({
@@ -47,15 +49,17 @@ export function createMetrics(accounts: Accounts, journal?: GroupCommitter): Met
     labelNames: ['kind', 'measure'] as const,
     registers: [registry],
     collect() {
-      const tree = accounts.tree();
-      let total = 0;
-      let deepest = 0;
-      for (const s of tree.shards) {
-        total += s.mailboxDepth;
-        deepest = Math.max(deepest, s.mailboxDepth);
+      for (const k of kinds) {
+        const tree = k.tree();
+        let total = 0;
+        let deepest = 0;
+        for (const s of tree.shards) {
+          total += s.mailboxDepth;
+          deepest = Math.max(deepest, s.mailboxDepth);
+        }
+        this.set({ kind: tree.kind, measure: 'total' }, total);
+        this.set({ kind: tree.kind, measure: 'deepest_shard' }, deepest);
       }
-      this.set({ kind: tree.kind, measure: 'total' }, total);
-      this.set({ kind: tree.kind, measure: 'deepest_shard' }, deepest);
     },
   });
   if (journal !== undefined) journalMetrics(registry, journal);

@@ -5,6 +5,7 @@
 
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Accounts } from '../../actors/account/actor.ts';
+import type { Corridors } from '../../actors/corridor/actor.ts';
 import { readBuffer } from '../../streams/iso20022/reader.ts';
 import type { IngestOptions } from '../../streams/ingest/pipeline.ts';
 import type { Database } from '../db/database.ts';
@@ -23,10 +24,14 @@ import { createMetrics, metricsRoute } from './metrics.ts';
 export interface ServiceDeps {
   readonly db: Database;
   readonly accounts: Accounts;
+  /** Optional so that parse-only and older callers build a server without them. */
+  readonly corridors?: Corridors | undefined;
   readonly deadLetters: DeadLetters;
   readonly ingest: IngestOptions;
   /** The shared group committer, for the journal metrics. */
   readonly journal?: GroupCommitter | undefined;
+  /** The intakes beyond HTTP (NATS, Redis; adapters/intake.ts): readiness for /health, their metrics. */
+  readonly intake?: { readiness(): Readonly<Record<string, string>>; instrument(metrics: ReturnType<typeof createMetrics>): void } | undefined;
 }
 
 export interface ServerOptions {
@@ -54,14 +59,18 @@ export function buildServer(logger = true, deps?: ServiceDeps, security: { reado
       req.log.warn({ err }, 'health: database check failed');
       database = 'down';
     }
-    const status = database === 'ok' ? 'ok' : 'degraded';
-    return reply.code(status === 'ok' ? 200 : 503).send({ status, checks: { database, engine: deps.db.engine } });
+    const intake = deps.intake?.readiness() ?? {};
+    const status = database === 'ok' && Object.values(intake).every((s) => s === 'ok') ? 'ok' : 'degraded';
+    // Only the database makes the API unusable; a broker or cache that is down is reported, not refused.
+    return reply.code(database === 'ok' ? 200 : 503).send({ status, checks: { database, engine: deps.db.engine, ...intake } });
   });
   if (deps !== undefined) {
-    const metrics = createMetrics(deps.accounts, deps.journal);
+    const kinds = deps.corridors === undefined ? [deps.accounts] : [deps.accounts, deps.corridors];
+    const metrics = createMetrics(kinds, deps.journal);
+    deps.intake?.instrument(metrics);
     metricsRoute(app, metrics);
     accountRoutes(app, deps);
-    actorRoutes(app, deps.accounts);
+    actorRoutes(app, kinds);
     actorEventRoutes(app, deps.accounts.feed);
     iso20022Routes(app, deps.ingest, metrics);
     deadLetterRoutes(app, deps.deadLetters);
