@@ -1,0 +1,84 @@
+// How far apart deltran's books (ledger L) and the bank (B) may be before something must happen.
+// diff = |L − B|; pct = diff / B × 100 when B > 0. When B ≤ 0 a percentage of B means nothing, so
+// any difference counts as 100% and no difference as 0% (this covers the seed's two rules: 100
+// when B ≤ 0 and L > 0, 0 when both are 0). Levels are evaluated in order, bounds inclusive:
+//
+//   Ok           diff ≤ okDiff and pct ≤ okPct
+//   Minor        pct ≤ minorPct          discrepancy recorded, operations go on
+//   Significant  pct ≤ significantPct    payouts from the account suspended
+//   Critical     otherwise               circuit breaker trips
+//
+// and one rule on top: L > B beyond the Ok tolerance means tokens not fully backed by fiat, which
+// is at least Significant whatever the percentage. Percentages are compared exactly, by cross
+// multiplication (diff × 100 ≤ t × B), never by dividing: 1/3 of a cent must not round a level.
+
+import BigNumber from 'bignumber.js';
+import { ZERO } from '../money.ts';
+
+export type ThresholdLevel = 'Ok' | 'Minor' | 'Significant' | 'Critical';
+
+export const THRESHOLD_LEVELS: readonly ThresholdLevel[] = ['Ok', 'Minor', 'Significant', 'Critical'];
+
+export interface Thresholds {
+  /** Absolute tolerance of Ok, in currency units. */
+  readonly okDiff: BigNumber;
+  /** Percent (0.01 means 0.01%, one basis point). */
+  readonly okPct: BigNumber;
+  readonly minorPct: BigNumber;
+  readonly significantPct: BigNumber;
+}
+
+export const THRESHOLDS_DEFAULT: Thresholds = {
+  okDiff: new BigNumber('0.01'),
+  okPct: new BigNumber('0.01'),
+  minorPct: new BigNumber('0.05'),
+  significantPct: new BigNumber('0.5'),
+};
+
+export interface Comparison {
+  readonly ledger: BigNumber;
+  readonly bank: BigNumber;
+  /** ledger − bank: positive when the books hold more than the bank (under-backed). */
+  readonly difference: BigNumber;
+  /** |ledger − bank|. */
+  readonly diff: BigNumber;
+  /** diff / bank × 100, rounded half-up to 6 decimals for display; the level never reads it. */
+  readonly pct: BigNumber;
+  readonly level: ThresholdLevel;
+  /** The level was raised to Significant because the ledger exceeds the bank. */
+  readonly underBacked: boolean;
+}
+
+/** Refuses thresholds that cannot be meant (negative, or levels out of order). */
+export function checkThresholds(t: Thresholds): string | null {
+  const all = [t.okDiff, t.okPct, t.minorPct, t.significantPct];
+  if (all.some((v) => !v.isFinite() || v.isNegative())) return 'thresholds must be finite and not negative';
+  if (t.okPct.isGreaterThan(t.minorPct) || t.minorPct.isGreaterThan(t.significantPct)) return 'thresholds must satisfy okPct ≤ minorPct ≤ significantPct';
+  return null;
+}
+
+/** pct ≤ bound, exactly (see the header). */
+function pctWithin(diff: BigNumber, bank: BigNumber, bound: BigNumber): boolean {
+  if (bank.isGreaterThan(0)) return diff.times(100).isLessThanOrEqualTo(bound.times(bank));
+  return diff.isZero() || bound.isGreaterThanOrEqualTo(100);
+}
+
+export function compareBalances(ledger: BigNumber, bank: BigNumber, t: Thresholds = THRESHOLDS_DEFAULT): Comparison {
+  const difference = ledger.minus(bank);
+  const diff = difference.abs();
+  const pct = bank.isGreaterThan(0)
+    ? diff.times(100).dividedBy(bank).decimalPlaces(6, BigNumber.ROUND_HALF_UP)
+    : diff.isZero() ? ZERO : new BigNumber(100);
+  const ok = diff.isLessThanOrEqualTo(t.okDiff) && pctWithin(diff, bank, t.okPct);
+  let level: ThresholdLevel = ok
+    ? 'Ok'
+    : pctWithin(diff, bank, t.minorPct) ? 'Minor' : pctWithin(diff, bank, t.significantPct) ? 'Significant' : 'Critical';
+  const underBacked = !ok && difference.isPositive() && (level === 'Minor');
+  if (underBacked) level = 'Significant';
+  return { ledger, bank, difference, diff, pct, level, underBacked };
+}
+
+/** Whether `a` is at least as severe as `b`. */
+export function atLeast(a: ThresholdLevel, b: ThresholdLevel): boolean {
+  return THRESHOLD_LEVELS.indexOf(a) >= THRESHOLD_LEVELS.indexOf(b);
+}
