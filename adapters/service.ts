@@ -1,8 +1,9 @@
 // The running service: one database, one GroupCommitter shared by every actor (so their appends
 // batch together), the account actors, the dead-letter table and the HTTP edge over them. With no
 // configuration it runs embedded (PGlite in ./data), so `npm start` works on a bare machine.
-// `stop()` is the graceful shutdown, in the order that loses nothing: stop intake (close the
-// server, letting in-flight requests finish), drain the actors, flush the journal, close the database.
+// `stop()` is the graceful shutdown, in the order that loses nothing: stop intake (NATS and the
+// inbox stop pulling and let their in-flight deliveries settle; then close the server, letting
+// in-flight requests finish), drain the actors, flush the journal, close the database.
 
 import type { FastifyInstance } from 'fastify';
 import { Accounts } from '../actors/account/actor.ts';
@@ -15,6 +16,7 @@ import { migrate } from './db/migrate.ts';
 import { checkExposure } from './http/auth.ts';
 import { buildServer } from './http/server.ts';
 import { Intakes, type IntakeOptions } from './intake.ts';
+import { TokenService } from './token-service.ts';
 
 export interface ServiceOptions {
   readonly host: string;
@@ -37,6 +39,8 @@ export interface Service {
   readonly db: Database;
   readonly accounts: Accounts;
   readonly intakes: Intakes;
+  /** The token actor, the backing figure and the pay-in minter. */
+  readonly tokens: TokenService;
   /** `http://host:port` as bound (port 0 resolved). */
   readonly url: string;
   stop(): Promise<void>;
@@ -58,10 +62,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let accounts: Accounts | undefined;
   let corridors: Corridors | undefined;
   let intakes: Intakes | undefined;
+  let tokens: TokenService | undefined;
   try {
     await migrate(database);
     journal = new GroupCommitter(new PgJournal(database));
-    accounts = new Accounts({ journal });
+    // The backing figure is read before any account actor exists, so no account event is missed.
+    tokens = await TokenService.open({ db: database, journal });
+    accounts = new Accounts({ journal, onApplied: tokens.onAccountApplied });
     corridors = new Corridors({ journal });
     const deadLetters = new DeadLetters(database);
     intakes = Intakes.open(options.intake, db);
@@ -73,7 +80,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       ingest: { accounts, deadLetters, ...intakes.ingestExtras },
       journal,
       intake: intakes,
+      tokens,
     }, { apiToken });
+    const tks = tokens;
+    tks.report = (what, err) => app.log.warn({ err }, `tokens: ${what}`);
+    // Ledgers loaded before any intake can send; the pay-in outbox catch-up runs in the background.
+    await tks.start();
+    app.log.info({ clientFundsAccounts: tks.backing.size, backingLoadMs: tks.backingLoadMs }, 'tokens ready');
+    // Its failure is reported by the token service itself; the next pass tries again.
+    void tks.firstCatchUp?.then((caughtUp) => app.log.info(caughtUp, 'tokens: pay-in outbox caught up'), () => undefined);
     await intakes.start({ accounts, deadLetters, ...intakes.ingestExtras }, app.log);
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
@@ -89,6 +104,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       db: database,
       accounts,
       intakes,
+      tokens: tks,
       url: `http://${host}:${port}`,
       // Idempotent: SIGTERM followed by SIGINT must not close things twice.
       stop: () => (stopping ??= (async () => {
@@ -97,6 +113,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           await its.stop();
           await app.close();
           await acc.stop();
+          // After the accounts, whose hook sends mints; before the journal closes.
+          await tks.stop();
           await cor.stop();
           await jnl.close();
         } finally {
@@ -108,6 +126,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     // A half-started service must not keep the PGlite directory locked or the process alive.
     await intakes?.stop().catch(() => undefined);
     await accounts?.stop().catch(() => undefined);
+    await tokens?.stop().catch(() => undefined);
     await corridors?.stop().catch(() => undefined);
     await journal?.close().catch(() => undefined);
     await database.close().catch(() => undefined);

@@ -3,14 +3,14 @@
 import { Command, CommanderError } from 'commander';
 import { ingestCommand } from './ingest.ts';
 import { parseCommand } from './parse.ts';
-import { startCommand } from './start.ts';
+import { serveCommand } from './start.ts';
 
 const program = new Command('deltran')
   .description('ISO 20022 streaming processor for a cross-border payment rail')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-for (const sub of [parseCommand(), startCommand(), ingestCommand()]) {
+for (const sub of [parseCommand(), serveCommand(), ingestCommand()]) {
   // Subcommands added this way do not inherit the parent's settings.
   program.addCommand(sub.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) }));
 }

@@ -19,6 +19,8 @@ import { deadLetterRoutes } from './dead-letters.ts';
 import { installErrorHandling } from './envelope.ts';
 import { iso20022Routes } from './iso20022.ts';
 import { createMetrics, metricsRoute } from './metrics.ts';
+import { participantRoutes } from './participants.ts';
+import { tokenRoutes, type TokenRouteDeps } from './tokens.ts';
 
 /** The live state the stateful routes need; adapters/service.ts owns their lifecycle. */
 export interface ServiceDeps {
@@ -30,6 +32,8 @@ export interface ServiceDeps {
   readonly ingest: IngestOptions;
   /** The shared group committer, for the journal metrics. */
   readonly journal?: GroupCommitter | undefined;
+  /** The token actor and the backing figure (adapters/token-service.ts); without it no token routes. */
+  readonly tokens?: TokenRouteDeps | undefined;
   /** The intakes beyond HTTP (NATS, Redis; adapters/intake.ts): readiness for /health, their metrics. */
   readonly intake?: { readiness(): Readonly<Record<string, string>>; instrument(metrics: ReturnType<typeof createMetrics>): void } | undefined;
 }
@@ -74,6 +78,8 @@ export function buildServer(logger = true, deps?: ServiceDeps, security: { reado
     actorEventRoutes(app, deps.accounts.feed);
     iso20022Routes(app, deps.ingest, metrics);
     deadLetterRoutes(app, deps.deadLetters);
+    participantRoutes(app, deps.db);
+    if (deps.tokens !== undefined) tokenRoutes(app, deps.db, deps.tokens);
   }
   app.post('/api/v1/messages/parse', async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {

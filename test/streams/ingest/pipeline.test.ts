@@ -18,7 +18,7 @@ import { DeadLetters } from '../../../adapters/db/dead-letters.ts';
 import { GroupCommitter } from '../../../adapters/db/group-commit.ts';
 import { PgJournal } from '../../../adapters/db/journal.ts';
 import { migrate } from '../../../adapters/db/migrate.ts';
-import { ingest, ingestDelivery, type IngestReport } from '../../../streams/ingest/pipeline.ts';
+import { ingest, ingestDelivery, nakDelay, type IngestReport } from '../../../streams/ingest/pipeline.ts';
 import { FlakyJournal } from '../../actors/runtime/support.ts';
 import { sample } from '../../helpers/shared.ts';
 import { camt054, type TestReport } from './camt.ts';
@@ -160,6 +160,13 @@ test.serial('entries for unknown accounts are rejected into one dead letter; the
   await rt.stop();
 });
 
+test('nak backoff doubles per delivery, capped at 30 s (or the base when larger)', (t) => {
+  t.deepEqual([1, 2, 3, 4, 5, 6, 7].map((n) => nakDelay(1_000, n)), [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+  t.is(nakDelay(1_000, 0), 1_000);
+  t.is(nakDelay(1_000, 1_000_000), 30_000);
+  t.is(nakDelay(60_000, 3), 60_000);
+});
+
 test.serial('a transient journal failure naks the delivery; the redelivery applies it once', async (t) => {
   let flaky: FlakyJournal | null = null;
   const rt = await runtime((j) => (flaky = new FlakyJournal(j)));
@@ -186,7 +193,8 @@ test.serial('a transient journal failure naks the delivery; the redelivery appli
   flaky!.appends = 'after';
   const d2 = delivery(xml, 2);
   t.is((await ingestDelivery(d2, rt.options)).verdict, 'retry');
-  t.deepEqual(d2.outcomes, [{ nak: 50 }]);
+  // The second delivery waits twice as long as the first (backoff).
+  t.deepEqual(d2.outcomes, [{ nak: 100 }]);
 
   flaky!.appends = 'ok';
   const d3 = delivery(xml, 3);
