@@ -129,6 +129,15 @@ export class Tokens {
     return this.actors.tree();
   }
 
+  get kind(): string {
+    return TOKENS_ACTOR;
+  }
+
+  /** Inspection: one ledger by its journal id (`tokens:AED`). */
+  state(id: string): Published<TokenLedgerState> | undefined {
+    return id.startsWith(`${TOKENS_ACTOR}:`) ? this.ledger(id.slice(TOKENS_ACTOR.length + 1)) : undefined;
+  }
+
   get stats(): ShardedActors<ReadonlyMap<string, TokenLedgerState>, LedgersMessage, TokenEvent>['stats'] {
     return this.actors.stats;
   }

@@ -9,13 +9,24 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { accountEventCodec, type AccountEvent } from '../../actors/account/events.ts';
+import type { Codec } from '../../actors/codec.ts';
 import type { EventFeed } from '../../actors/runtime/event-feed.ts';
+import { fail } from './envelope.ts';
+
+/** One kind's events (actor ids `<kind>:...`), already encoded with the kind's journal codec. */
+export interface EventSource {
+  readonly kind: string;
+  watch(actor: string, send: (seq: number, type: string, event: unknown) => void): () => void;
+}
+
+export function eventSource<E extends { readonly type: string }>(kind: string, feed: EventFeed<E>, codec: Codec<E>): EventSource {
+  return { kind, watch: (actor, send) => feed.watch(actor, ({ seq, event }) => send(seq, event.type, codec.encode(event))) };
+}
 
 const WRITE_BACKLOG_MAX = 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 
-export function actorEventRoutes(app: FastifyInstance, feed: EventFeed<AccountEvent>): void {
+export function actorEventRoutes(app: FastifyInstance, sources: readonly EventSource[]): void {
   const open = new Set<() => void>();
   app.addHook('preClose', (done) => {
     for (const end of [...open]) end();
@@ -23,6 +34,11 @@ export function actorEventRoutes(app: FastifyInstance, feed: EventFeed<AccountEv
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/actors/:id/events', (req, reply) => {
+    const actor = req.params.id;
+    const source = sources.find((s) => actor.startsWith(`${s.kind}:`));
+    if (source === undefined) {
+      return fail(reply, 404, 'ACTOR_KIND_UNKNOWN', `${actor} is not the id of an account, corridor or token ledger`, 'id');
+    }
     const res: ServerResponse = reply.raw;
     // The stream is ours from here on: fastify must not try to send a reply of its own.
     reply.hijack();
@@ -33,7 +49,6 @@ export function actorEventRoutes(app: FastifyInstance, feed: EventFeed<AccountEv
       // nginx and friends buffer responses unless told otherwise; an event stream must not wait.
       'x-accel-buffering': 'no',
     });
-    const actor = req.params.id;
     let ended = false;
     const end = (last?: string) => {
       if (ended) return;
@@ -52,8 +67,8 @@ export function actorEventRoutes(app: FastifyInstance, feed: EventFeed<AccountEv
       }
       res.write(chunk);
     };
-    const unwatch = feed.watch(actor, ({ seq, event }) => {
-      send(`id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ actor, seq, event: accountEventCodec.encode(event) })}\n\n`);
+    const unwatch = source.watch(actor, (seq, type, event) => {
+      send(`id: ${seq}\nevent: ${type}\ndata: ${JSON.stringify({ actor, seq, event })}\n\n`);
     });
     // A comment line now (so the client sees the stream open) and then and again (so proxies and
     // load balancers do not close an idle connection).

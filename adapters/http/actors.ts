@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { accountStateCodec } from '../../actors/account/codec.ts';
 import { corridorStateCodec } from '../../actors/corridor/codec.ts';
+import { tokenStateCodec } from '../../actors/tokens/codec.ts';
 import type { Codec } from '../../actors/codec.ts';
 import type { KindTree } from '../../actors/runtime/journaled-actors.ts';
 import type { Published } from '../../actors/runtime/published.ts';
@@ -22,6 +23,7 @@ export interface Inspectable {
 const STATE_CODECS: Readonly<Record<string, Codec<never>>> = {
   account: accountStateCodec as Codec<never>,
   corridor: corridorStateCodec as Codec<never>,
+  tokens: tokenStateCodec as Codec<never>,
 };
 
 export function actorRoutes(app: FastifyInstance, kinds: readonly Inspectable[]): void {

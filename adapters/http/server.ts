@@ -12,7 +12,10 @@ import type { Database } from '../db/database.ts';
 import type { DeadLetters } from '../db/dead-letters.ts';
 import type { GroupCommitter } from '../db/group-commit.ts';
 import { accountRoutes } from './accounts.ts';
-import { actorEventRoutes } from './actor-events.ts';
+import { accountEventCodec } from '../../actors/account/events.ts';
+import { corridorEventCodec } from '../../actors/corridor/events.ts';
+import { tokenEventCodec } from '../../actors/tokens/events.ts';
+import { actorEventRoutes, eventSource, type EventSource } from './actor-events.ts';
 import { installBearerAuth } from './auth.ts';
 import { actorRoutes } from './actors.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
@@ -44,6 +47,14 @@ export interface ServerOptions {
   readonly logger?: boolean;
 }
 
+/** Every kind whose events can be watched over SSE. */
+function eventSources(deps: ServiceDeps): EventSource[] {
+  const sources = [eventSource(deps.accounts.kind, deps.accounts.feed, accountEventCodec)];
+  if (deps.corridors !== undefined) sources.push(eventSource(deps.corridors.kind, deps.corridors.feed, corridorEventCodec));
+  if (deps.tokens !== undefined) sources.push(eventSource(deps.tokens.tokens.kind, deps.tokens.tokens.feed, tokenEventCodec));
+  return sources;
+}
+
 /** Largest XML body accepted over HTTP; bigger files go through `deltran parse` or a stream. */
 const BODY_BYTES_MAX = 32 * 1024 * 1024;
 
@@ -69,13 +80,13 @@ export function buildServer(logger = true, deps?: ServiceDeps, security: { reado
     return reply.code(database === 'ok' ? 200 : 503).send({ status, checks: { database, engine: deps.db.engine, ...intake } });
   });
   if (deps !== undefined) {
-    const kinds = deps.corridors === undefined ? [deps.accounts] : [deps.accounts, deps.corridors];
+    const kinds = [deps.accounts, deps.corridors, deps.tokens?.tokens].filter((k) => k !== undefined);
     const metrics = createMetrics(kinds, deps.journal);
     deps.intake?.instrument(metrics);
     metricsRoute(app, metrics);
     accountRoutes(app, deps);
     actorRoutes(app, kinds);
-    actorEventRoutes(app, deps.accounts.feed);
+    actorEventRoutes(app, eventSources(deps));
     iso20022Routes(app, deps.ingest, metrics);
     deadLetterRoutes(app, deps.deadLetters);
     participantRoutes(app, deps.db);

@@ -194,6 +194,13 @@ bothEngines('tokens: backing from client funds, operations, refusals, idempotenc
     t.like((await post('/api/v1/tokens/mint', { participant: A, currency: 'AED', reason: 'float', amount: '600.00' }, { 'idempotency-key': 'k1' })).body.data, { status: 'duplicate' });
     t.like((await post('/api/v1/tokens/convert', { participant: U, source_currency: 'USD', target_currency: 'AED', amount: '100.00', rate: '3.6725', rate_id: 'desk-42', message_id: 'c1' })).body.data, { status: 'duplicate' });
     t.deepEqual((await get('/api/v1/tokens/ledgers')).body.data, before.ledgers);
+    // Inspection sees the token actor and each ledger by its journal id, from the side index.
+    const kinds = (await get('/api/v1/actors')).body.data.kinds as { kind: string; actors: number }[];
+    t.deepEqual(kinds.map((k) => k.kind), ['account', 'corridor', 'tokens']);
+    const ledger = (await get('/api/v1/actors/tokens%3AAED')).body.data;
+    t.like(ledger, { id: 'tokens:AED', kind: 'tokens', stale: false, state: { currency: 'AED' } });
+    t.true(ledger.seq >= 1);
+    t.is((await get('/api/v1/actors/tokens%3AXYZ')).status, 404);
   } finally {
     await service.stop();
   }
