@@ -24,7 +24,7 @@ export interface AccountDeps {
   readonly db: Database;
 }
 
-interface DirectoryRow {
+export interface DirectoryRow {
   id: string;
   bank_id: string;
   account_number: string;
@@ -35,7 +35,7 @@ interface DirectoryRow {
   created_at: Date;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DECIMAL = /^-?\d{1,18}(\.\d{1,5})?$/;
 const LIST_MAX = 1_000;
 
@@ -71,7 +71,7 @@ export function accountRoutes(app: FastifyInstance, deps: AccountDeps): void {
   });
 }
 
-function refused(reply: FastifyReply, outcome: AccountOutcome): FastifyReply {
+export function refused(reply: FastifyReply, outcome: AccountOutcome): FastifyReply {
   if (outcome.status === 'rejected') {
     const { code, message } = outcome.rejection;
     if (code === 'ACCOUNT_ALREADY_OPEN') return fail(reply, 409, code, `${message} (under another id)`);
@@ -158,12 +158,12 @@ function uuidFrom(actorId: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-async function directoryRow(db: Database, id: string): Promise<DirectoryRow | null> {
+export async function directoryRow(db: Database, id: string): Promise<DirectoryRow | null> {
   const { rows } = await db.query<DirectoryRow>('SELECT * FROM emi_accounts WHERE id = $1::uuid', [id]);
   return rows[0] ?? null;
 }
 
-function actorIdOf(row: DirectoryRow): string {
+export function actorIdOf(row: DirectoryRow): string {
   const currency = row.currency.trim();
   return accountActorId(row.iban !== null ? { scheme: 'IBAN', id: row.iban, currency } : { scheme: 'OTHER', id: row.account_number, currency });
 }
@@ -174,7 +174,7 @@ function actorIdOf(row: DirectoryRow): string {
  * Release of a reservation id no one can hold: refused, never journaled), which makes the runtime
  * recover it from the journal. The state is then read from the side index as usual.
  */
-async function live(accounts: Accounts, actorId: string): Promise<Published<AccountState> | undefined> {
+export async function live(accounts: Accounts, actorId: string): Promise<Published<AccountState> | undefined> {
   const now = accounts.state(actorId);
   if (now !== undefined && now.state !== null && !now.stale) return now;
   await accounts.send(actorId, { type: 'Release', messageId: 'http:load', reservationId: '\u0000load' });

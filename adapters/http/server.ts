@@ -23,6 +23,7 @@ import { installErrorHandling } from './envelope.ts';
 import { iso20022Routes } from './iso20022.ts';
 import { createMetrics, metricsRoute } from './metrics.ts';
 import { participantRoutes } from './participants.ts';
+import { payInRoutes } from './pay-ins.ts';
 import { tokenRoutes, type TokenRouteDeps } from './tokens.ts';
 
 /** The live state the stateful routes need; adapters/service.ts owns their lifecycle. */
@@ -85,6 +86,7 @@ export function buildServer(logger = true, deps?: ServiceDeps, security: { reado
     deps.intake?.instrument(metrics);
     metricsRoute(app, metrics);
     accountRoutes(app, deps);
+    payInRoutes(app, deps);
     actorRoutes(app, kinds);
     actorEventRoutes(app, eventSources(deps));
     iso20022Routes(app, deps.ingest, metrics);

@@ -66,9 +66,10 @@ async function register(service: Service): Promise<void> {
   }
 }
 
-async function openAccount(service: Service, fields: Record<string, string>): Promise<void> {
+async function openAccount(service: Service, fields: Record<string, string>): Promise<string> {
   const res = await api(service).post('/api/v1/accounts', { bank_id: 'BANK', country_code: 'AE', account_type: 'client_funds', ...fields });
   if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+  return res.body.data.id as string;
 }
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 5_000): Promise<T> {
@@ -220,7 +221,6 @@ function payInNotification(msgId: string, amount: string, endToEndId: string): s
 const ACCOUNT_ACTOR = `account:${AED_IBAN}:AED`;
 
 async function expectPayIn(service: Service, payInId: string, amount: string, endToEndId: string): Promise<void> {
-  // No HTTP route registers expectations yet (the pay-in API is issue 6's); the facade is the way.
   const o = await service.accounts.send(ACCOUNT_ACTOR, {
     type: 'ExpectPayIn', messageId: `expect:${payInId}`, payInId, participant: A, currency: 'AED', amount: new BigNumber(amount), endToEndId, uetr: null,
   });
@@ -237,8 +237,20 @@ bothEngines('pay-in → mint end to end: a camt.054 booked credit matched to an 
   try {
     const { get } = api(service);
     await register(service);
-    await openAccount(service, { account_number: '1', iban: AED_IBAN, currency: 'AED' });
-    await expectPayIn(service, 'PI-1', '2500.00', 'E2E-PAYIN-1');
+    const accountId = await openAccount(service, { account_number: '1', iban: AED_IBAN, currency: 'AED' });
+    // The expectation through its HTTP route: validated, registered participant, retry-safe.
+    const { post } = api(service);
+    const expect = (body: object) => post(`/api/v1/accounts/${accountId}/expected-pay-ins`, body);
+    const payIn = { pay_in_id: 'PI-1', participant: A.toLowerCase(), amount: '2500.00', end_to_end_id: 'E2E-PAYIN-1' };
+    t.like(await expect({ ...payIn, participant: 'NOTABANK1' }), { status: 400, body: { code: 'VALIDATION_FAILED', field: 'participant' } });
+    t.like(await expect({ ...payIn, participant: 'ZZZZAEAD' }), { status: 422, body: { code: 'PARTICIPANT_UNKNOWN' } });
+    t.like(await expect({ ...payIn, amount: 2500 }), { status: 400, body: { field: 'amount' } });
+    t.like(await expect({ ...payIn, end_to_end_id: undefined }), { status: 400, body: { code: 'REFERENCE_MISSING' } });
+    t.like(await expect(payIn), { status: 201, body: { data: { pay_in_id: 'PI-1', participant: A, amount: '2500.00', status: 'expected' } } });
+    t.like(await expect(payIn), { status: 200, body: { data: { status: 'duplicate' } } });
+    t.like(await expect({ ...payIn, pay_in_id: 'PI-OTHER' }), { status: 400, body: { code: 'REFERENCE_IN_USE' } });
+    t.like((await get(`/api/v1/accounts/${accountId}/expected-pay-ins`)).body.data, [{ pay_in_id: 'PI-1', end_to_end_id: 'E2E-PAYIN-1', amount: '2500.00' }]);
+    t.is((await post('/api/v1/accounts/00000000-0000-4000-8000-000000000000/expected-pay-ins', payIn)).status, 404);
     const xml = payInNotification('PAYIN-1', '2499.50', 'E2E-PAYIN-1');
     const sent = await service.app.inject({ method: 'POST', url: '/api/v1/iso20022', headers: { 'content-type': 'application/xml' }, payload: xml });
     t.is(sent.statusCode, 200, sent.body);
@@ -255,6 +267,7 @@ bothEngines('pay-in → mint end to end: a camt.054 booked credit matched to an 
     t.is((await service.tokens.minter.catchUp()).minted, 0);
     t.is(await mintRows(service.db, 'PI-1'), 1);
     t.deepEqual((await get(`/api/v1/tokens/balances/${A}`)).body.data.balances, { AED: '2499.50' });
+    t.deepEqual((await get(`/api/v1/accounts/${accountId}/expected-pay-ins`)).body.data, [], 'a matched pay-in is no longer expected');
   } finally {
     await service.stop();
   }
