@@ -41,6 +41,11 @@ export interface ShardedOptions<S, C, E> {
   readonly mailboxDepthMax?: number | undefined;
   /** Evict actors idle this long (no message, nothing in flight). Default: never. */
   readonly idleAfterMs?: number | undefined;
+  /**
+   * Passivate actors idle this long: their nact actor is stopped, their behaviour (the state) stays
+   * in memory and the next message spawns a new nact actor for it, in order. Default: never.
+   */
+  readonly passivateAfterMs?: number | undefined;
   /** `stop` waits at most this long for messages in flight before settling them 'retry'. Default 10 s. */
   readonly drainTimeoutMs?: number | undefined;
   /** Share a nact system (several kinds); without it the runtime starts and stops its own. */
@@ -54,17 +59,32 @@ interface Shard<C, E> {
   readonly stopped: Promise<void>;
 }
 
+// Memory: 100,000 idle accounts must fit in 300 MB, and a nact actor alone holds ~1.3 KB (its
+// maps, mailbox, path, reference, logger) plus our closures around it. So a cell (the actor as we
+// know it: id, behaviour with its state, side-index entry) outlives its nact actor: an actor idle
+// for `passivateAfterMs` is passivated (nact actor stopped, ref null) and the next message spawns
+// a new one under the same name. Nothing else an idle actor does not need is kept either: the set
+// of messages in flight exists only while there are some (bench/actors).
 interface Cell<C, E> {
   readonly id: string;
   readonly shard: Shard<C, E>;
-  readonly ref: Ref<Envelope<C, E>>;
+  readonly behaviour: Behaviour<C, E>;
+  /** The nact actor; null while passivated (or removed). */
+  ref: Ref<Envelope<C, E>> | null;
   readonly entry: Entry<unknown>;
-  /** Sent and not yet settled: the mailbox depth. */
-  readonly pending: Set<Envelope<C, E>>;
+  /** Sent and not yet settled (the mailbox depth is its size); null when there are none. */
+  pending: Set<Envelope<C, E>> | null;
   /** Inside its handler (including work after settling). */
   busy: boolean;
   lastActive: number;
-  readonly stopped: Promise<void>;
+}
+
+function depth<C, E>(cell: Cell<C, E>): number {
+  return cell.pending === null ? 0 : cell.pending.size;
+}
+
+function pendingOf<C, E>(cell: Cell<C, E>): Envelope<C, E>[] {
+  return cell.pending === null ? [] : [...cell.pending];
 }
 
 export interface ShardView {
@@ -85,8 +105,12 @@ export class ShardedActors<S, C, E> {
   private readonly drainTimeoutMs: number;
   private readonly idleAfterMs: number | undefined;
   private readonly sweeper: NodeJS.Timeout | undefined;
+  private readonly passivateAfterMs: number | undefined;
+  private readonly passivator: NodeJS.Timeout | undefined;
+  /** nact actors being stopped (removed or passivated), until nact has run their afterStop. */
+  private readonly stoppingRefs = new Map<Ref<unknown>, { readonly done: Promise<void>; readonly resolve: () => void }>();
   private stopping: Promise<void> | null = null;
-  readonly stats = { spawned: 0, evicted: 0, mailboxFull: 0, shardFull: 0, crashed: 0 };
+  readonly stats = { spawned: 0, evicted: 0, mailboxFull: 0, shardFull: 0, crashed: 0, passivated: 0, activated: 0 };
 
   constructor(private readonly options: ShardedOptions<S, C, E>) {
     this.kind = options.kind;
@@ -114,6 +138,13 @@ export class ShardedActors<S, C, E> {
       // process alive, which a test notices (a forgotten stop() also leaves actors running).
       this.sweeper = setInterval(() => this.sweep(), Math.max(10, this.idleAfterMs / 2));
     }
+    this.passivateAfterMs = options.passivateAfterMs;
+    if (this.passivateAfterMs !== undefined) {
+      if (!(this.passivateAfterMs > 0)) throw new RangeError(`passivateAfterMs must be positive, got ${this.passivateAfterMs}`);
+      // Unref'd: passivation only saves memory, it never holds work a process must wait for.
+      this.passivator = setInterval(() => this.passivateIdle(), Math.max(10, this.passivateAfterMs / 2));
+      this.passivator.unref();
+    }
   }
 
   /**
@@ -132,9 +163,9 @@ export class ShardedActors<S, C, E> {
       this.stats.shardFull++;
       return Promise.resolve(retry('SHARD_FULL', `every actor of shard ${this.shards[shardOf(id, this.shards.length)]!.name} is busy`));
     }
-    if (cell.pending.size >= this.mailboxDepthMax) {
+    if (depth(cell) >= this.mailboxDepthMax) {
       this.stats.mailboxFull++;
-      return Promise.resolve({ status: 'mailbox_full', code: 'MAILBOX_FULL', depth: cell.pending.size });
+      return Promise.resolve({ status: 'mailbox_full', code: 'MAILBOX_FULL', depth: depth(cell) });
     }
     return new Promise<Outcome<E>>((resolve) => {
       let settled = false;
@@ -143,14 +174,17 @@ export class ShardedActors<S, C, E> {
         settle: (outcome) => {
           if (settled) return;
           settled = true;
-          cell.pending.delete(envelope);
-          cell.entry.mailboxDepth = cell.pending.size;
+          const pending = cell.pending!;
+          pending.delete(envelope);
+          if (pending.size === 0) cell.pending = null;
+          cell.entry.mailboxDepth = pending.size;
           resolve(outcome);
         },
       };
-      cell.pending.add(envelope);
-      cell.entry.mailboxDepth = cell.pending.size;
-      dispatch(cell.ref, envelope);
+      const pending = (cell.pending ??= new Set());
+      pending.add(envelope);
+      cell.entry.mailboxDepth = pending.size;
+      dispatch(cell.ref ?? this.activate(cell), envelope);
     });
   }
 
@@ -171,7 +205,7 @@ export class ShardedActors<S, C, E> {
       actors: this.cells.size,
       shards: this.shards.map((s) => {
         let mailboxDepth = 0;
-        for (const c of s.cells.values()) mailboxDepth += c.pending.size;
+        for (const c of s.cells.values()) mailboxDepth += depth(c);
         return { name: s.name, children: s.cells.size, mailboxDepth };
       }),
     };
@@ -190,17 +224,16 @@ export class ShardedActors<S, C, E> {
 
   private async shutdown(): Promise<void> {
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    if (this.passivator !== undefined) clearInterval(this.passivator);
     const deadline = Date.now() + this.drainTimeoutMs;
-    while (Date.now() < deadline && [...this.cells.values()].some((c) => c.busy || c.pending.size > 0)) {
+    while (Date.now() < deadline && [...this.cells.values()].some((c) => c.busy || depth(c) > 0)) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const stopped: Promise<void>[] = [];
     for (const cell of [...this.cells.values()]) {
-      stopped.push(cell.stopped);
       this.remove(cell);
-      for (const envelope of [...cell.pending]) envelope.settle(retry('STOPPING', `the ${this.kind} runtime stopped before this message ran`));
+      for (const envelope of pendingOf(cell)) envelope.settle(retry('STOPPING', `the ${this.kind} runtime stopped before this message ran`));
     }
-    await Promise.all(stopped);
+    await Promise.all([...this.stoppingRefs.values()].map((s) => s.done));
     for (const shard of this.shards) stopActor(shard.ref);
     await Promise.all(this.shards.map((s) => s.stopped));
     if (this.ownSystem) stopActor(this.system);
@@ -211,36 +244,8 @@ export class ShardedActors<S, C, E> {
     if (shard.cells.size >= this.childrenPerShardMax && !this.evictLongestIdle(shard)) return null;
     const name = actorName(id);
     const entry = this.index.open(id, `${shard.name}/${name}`);
-    const behaviour = this.options.create(id, entry);
-    let stopped!: () => void;
-    const done = new Promise<void>((resolve) => (stopped = resolve));
     const cell: Cell<C, E> = {
-      id, shard, entry: entry as Entry<unknown>, pending: new Set(), busy: false, lastActive: Date.now(), stopped: done,
-      ref: spawn(
-        shard.ref,
-        async (state: undefined, envelope: Envelope<C, E>) => {
-          cell.busy = true;
-          try {
-            await behaviour.handle(envelope.command, envelope.settle);
-          } finally {
-            cell.busy = false;
-            cell.lastActive = Date.now();
-          }
-          return state;
-        },
-        name,
-        {
-          afterStop: () => stopped(),
-          // Behaviours settle and never throw; if one does anyway, the actor is dropped and the
-          // next message spawns a fresh one, which recovers from the journal (a reset).
-          onCrash: (_msg, _err, ctx) => {
-            this.stats.crashed++;
-            if (this.cells.get(id) === cell) this.remove(cell);
-            for (const envelope of [...cell.pending]) envelope.settle(retry('ACTOR_FAILED', `actor ${id} crashed`));
-            return ctx.stop;
-          },
-        },
-      ) as Ref<Envelope<C, E>>,
+      id, shard, behaviour: this.options.create(id, entry), entry: entry as Entry<unknown>, ref: null, pending: null, busy: false, lastActive: Date.now(),
     };
     this.cells.set(id, cell);
     shard.cells.set(id, cell);
@@ -248,11 +253,69 @@ export class ShardedActors<S, C, E> {
     return cell;
   }
 
+  /** A nact actor for the cell (at its first message, or its first after passivation). */
+  private activate(cell: Cell<C, E>): Ref<Envelope<C, E>> {
+    const { id, behaviour } = cell;
+    this.stats.activated++;
+    // The closures below run only after spawn returned, so they see `ref`.
+    const ref = spawn(
+      cell.shard.ref,
+      async (state: undefined, envelope: Envelope<C, E>) => {
+        cell.busy = true;
+        try {
+          await behaviour.handle(envelope.command, envelope.settle);
+        } finally {
+          cell.busy = false;
+          cell.lastActive = Date.now();
+        }
+        return state;
+      },
+      actorName(id),
+      {
+        afterStop: () => this.stoppingRefs.get(ref)?.resolve(),
+        // Behaviours settle and never throw; if one does anyway, the actor is dropped and the
+        // next message spawns a fresh one, which recovers from the journal (a reset).
+        onCrash: (_msg, _err, ctx) => {
+          this.stats.crashed++;
+          if (this.cells.get(id) === cell) this.remove(cell);
+          for (const envelope of pendingOf(cell)) envelope.settle(retry('ACTOR_FAILED', `actor ${id} crashed`));
+          return ctx.stop;
+        },
+      },
+    ) as Ref<Envelope<C, E>>;
+    cell.ref = ref;
+    return ref;
+  }
+
+  /** Stops the nact actors of cells idle for passivateAfterMs; their state stays. */
+  private passivateIdle(): void {
+    const horizon = Date.now() - this.passivateAfterMs!;
+    for (const c of this.cells.values()) {
+      if (c.ref !== null && !c.busy && depth(c) === 0 && c.lastActive <= horizon) {
+        this.stats.passivated++;
+        this.stopNact(c);
+      }
+    }
+  }
+
+  /** nact removes the child from its parent at once (the name is free again); afterStop comes later. */
+  private stopNact(cell: Cell<C, E>): void {
+    const ref = cell.ref;
+    if (ref === null) return;
+    cell.ref = null;
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => (resolve = r)).then(() => {
+      this.stoppingRefs.delete(ref);
+    });
+    this.stoppingRefs.set(ref, { done, resolve });
+    stopActor(ref);
+  }
+
   /** Makes room in a full shard; false when every child there has work. */
   private evictLongestIdle(shard: Shard<C, E>): boolean {
     let oldest: Cell<C, E> | null = null;
     for (const c of shard.cells.values()) {
-      if (!c.busy && c.pending.size === 0 && (oldest === null || c.lastActive < oldest.lastActive)) oldest = c;
+      if (!c.busy && depth(c) === 0 && (oldest === null || c.lastActive < oldest.lastActive)) oldest = c;
     }
     if (oldest === null) return false;
     this.evict(oldest);
@@ -261,7 +324,7 @@ export class ShardedActors<S, C, E> {
 
   private sweep(): void {
     const horizon = Date.now() - this.idleAfterMs!;
-    for (const c of this.cells.values()) if (!c.busy && c.pending.size === 0 && c.lastActive <= horizon) this.evict(c);
+    for (const c of this.cells.values()) if (!c.busy && depth(c) === 0 && c.lastActive <= horizon) this.evict(c);
   }
 
   private evict(cell: Cell<C, E>): void {
@@ -274,6 +337,6 @@ export class ShardedActors<S, C, E> {
     this.cells.delete(cell.id);
     cell.shard.cells.delete(cell.id);
     this.index.remove(cell.id);
-    stopActor(cell.ref);
+    this.stopNact(cell);
   }
 }

@@ -16,7 +16,7 @@
 // its source (JetStream redelivers, HTTP answers 503) and tries again later.
 
 import type { AppendOutcome, Journal, PendingEvent, Snapshot, StoredEvent } from '../../actors/journal.ts';
-import { encodeEvent } from './journal.ts';
+import { encodeEvent, type EncodedRow } from './journal.ts';
 
 export class JournalBackpressureError extends Error {
   override readonly name = 'JournalBackpressureError';
@@ -35,8 +35,15 @@ export interface GroupCommitOptions {
   readonly maxQueued?: number;
 }
 
+/** A journal that takes rows encodeEvent already checked and serialised (PgJournal). */
+interface EncodedJournal extends Journal {
+  appendEncoded(rows: readonly EncodedRow[]): Promise<AppendOutcome[]>;
+}
+
 interface Pending {
   readonly events: readonly PendingEvent[];
+  /** The same events through encodeEvent: serialised once, here, not again by the inner journal. */
+  readonly rows: readonly EncodedRow[];
   readonly resolve: (outcomes: AppendOutcome[]) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -49,6 +56,8 @@ export class GroupCommitter implements Journal {
   private flushing: Promise<void> | null = null;
   private scheduled = false;
   private closed = false;
+  /** The inner journal when it takes encoded rows, so events are serialised once. */
+  private readonly encoded: EncodedJournal | null;
   /** Batches flushed and their sizes: what /metrics reports and tests assert on. */
   readonly stats = { appendCalls: 0, batches: 0, events: 0, largestBatch: 0, rejectedFull: 0 };
   /** Told of every flush (size, seconds, ok): the journal histograms of /metrics. Must not throw. */
@@ -58,6 +67,7 @@ export class GroupCommitter implements Journal {
     private readonly inner: Journal,
     options: GroupCommitOptions = {},
   ) {
+    this.encoded = typeof (inner as Partial<EncodedJournal>).appendEncoded === 'function' ? (inner as EncodedJournal) : null;
     this.maxBatch = options.maxBatch ?? 1_000;
     this.maxQueued = options.maxQueued ?? 20_000;
     if (this.maxBatch < 1 || this.maxQueued < this.maxBatch) throw new RangeError('need 1 <= maxBatch <= maxQueued');
@@ -71,9 +81,10 @@ export class GroupCommitter implements Journal {
   append(events: readonly PendingEvent[]): Promise<AppendOutcome[]> {
     if (this.closed) return Promise.reject(new JournalClosedError('the journal is closed'));
     if (events.length === 0) return Promise.resolve([]);
+    let rows: EncodedRow[];
     try {
       // Refused here, before queueing, so a bad event fails its own caller and not a whole batch.
-      for (const e of events) encodeEvent(e);
+      rows = events.map(encodeEvent);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -85,7 +96,7 @@ export class GroupCommitter implements Journal {
     }
     this.stats.appendCalls++;
     return new Promise<AppendOutcome[]>((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
+      this.queue.push({ events, rows, resolve, reject });
       this.queuedEvents += events.length;
       this.kick();
     });
@@ -114,7 +125,7 @@ export class GroupCommitter implements Journal {
       this.stats.largestBatch = Math.max(this.stats.largestBatch, events.length);
       const started = process.hrtime.bigint();
       try {
-        const outcomes = await this.inner.append(events);
+        const outcomes = this.encoded !== null ? await this.encoded.appendEncoded(batch.flatMap((p) => p.rows)) : await this.inner.append(events);
         this.onFlush?.(events.length, Number(process.hrtime.bigint() - started) / 1e9, true);
         let at = 0;
         for (const p of batch) {

@@ -10,6 +10,7 @@
 
 import type { AppendOutcome, Journal, PendingEvent, Snapshot, StoredEvent } from '../../actors/journal.ts';
 import type { Database, Queryable } from './database.ts';
+import { RecoveryReads } from './read-batch.ts';
 
 /** 5 parameters per row; PostgreSQL allows 65,535 per statement. Larger batches use several statements in one transaction. */
 const ROWS_PER_STATEMENT = 5_000;
@@ -22,11 +23,27 @@ export class PgJournal implements Journal {
   /** Statements and transactions issued by append (group-commit tests and metrics read them). */
   readonly stats = { appendCalls: 0, statements: 0, events: 0 };
 
-  constructor(private readonly db: Database) {}
+  /** Snapshot and event reads of many recovering actors, one statement per event-loop turn. */
+  private readonly reads: RecoveryReads;
 
-  async append(events: readonly PendingEvent[]): Promise<AppendOutcome[]> {
-    if (events.length === 0) return [];
-    const rows = events.map(encodeEvent);
+  constructor(private readonly db: Database) {
+    this.reads = new RecoveryReads(db, toSeq);
+  }
+
+  append(events: readonly PendingEvent[]): Promise<AppendOutcome[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    let rows: EncodedRow[];
+    try {
+      rows = events.map(encodeEvent);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.appendEncoded(rows);
+  }
+
+  /** `append` for rows already checked and serialised by encodeEvent (GroupCommitter encodes once, at its door). */
+  async appendEncoded(rows: readonly EncodedRow[]): Promise<AppendOutcome[]> {
+    if (rows.length === 0) return [];
     this.stats.appendCalls++;
     this.stats.events += rows.length;
     const passes = planPasses(rows);
@@ -118,22 +135,8 @@ export class PgJournal implements Journal {
     for (const i of conflicts) if (seen.has(`${rows[i]!.actor}\u0000${rows[i]!.messageId}`)) outcomes[i] = DUPLICATE;
   }
 
-  async load(actor: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
-    const { rows } = await this.db.query<{ seq: string; message_id: string; type: string; payload: unknown; recorded_at: string }>(
-      // to_char rather than a Date: microseconds survive and both engines print the same text.
-      `SELECT seq, message_id, type, payload,
-              to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at
-       FROM journal WHERE actor = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-      [actor, afterSeq, limit],
-    );
-    return rows.map((r) => ({
-      actor,
-      seq: toSeq(r.seq),
-      messageId: r.message_id,
-      type: r.type,
-      payload: r.payload,
-      recordedAt: r.recorded_at,
-    }));
+  load(actor: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    return this.reads.load({ actor, afterSeq, limit });
   }
 
   async seen(actor: string, messageId: string): Promise<boolean> {
@@ -141,13 +144,8 @@ export class PgJournal implements Journal {
     return rows.length > 0;
   }
 
-  async latestSnapshot(actor: string): Promise<Snapshot | null> {
-    const { rows } = await this.db.query<{ seq: string; state: unknown }>(
-      'SELECT seq, state FROM snapshots WHERE actor = $1 ORDER BY seq DESC LIMIT 1',
-      [actor],
-    );
-    const r = rows[0];
-    return r === undefined ? null : { actor, seq: toSeq(r.seq), state: r.state };
+  latestSnapshot(actor: string): Promise<Snapshot | null> {
+    return this.reads.latestSnapshot(actor);
   }
 
   async saveSnapshot(snapshot: Snapshot): Promise<void> {
