@@ -76,7 +76,7 @@ export class Intakes {
     const ttlEnv = env['REDIS_DEDUPE_TTL_S'];
     this.fastDedupe = new RedisFastDedupe({
       url: redisUrl,
-      prefix: options.redis?.prefix,
+      prefix: options.redis?.prefix ?? (env['REDIS_PREFIX'] || undefined),
       ttlS: options.redis?.ttlS ?? (ttlEnv ? Number(ttlEnv) : undefined),
       commandTimeoutMs: options.redis?.commandTimeoutMs,
       onChange: (up, err) => {
@@ -97,7 +97,9 @@ export class Intakes {
     this.#log = log;
     const natsUrl = urlOf(this.options.natsUrl, 'NATS_URL', this.env);
     if (natsUrl !== null) {
-      this.#nats = await NatsIntake.start({ ...this.options.nats, url: natsUrl }, {
+      // NATS_NAMESPACE prefixes deltran's streams and subjects: two installs (or test runs) share one server.
+      const namespace = this.options.nats?.namespace ?? (this.env['NATS_NAMESPACE'] || undefined);
+      this.#nats = await NatsIntake.start({ ...this.options.nats, url: natsUrl, namespace }, {
         ingest, log, onReport: (r) => this.#count('nats', r),
         onPoison: (p) => {
           if (this.#metrics !== undefined) poisonCounter(this.#metrics).inc({ source: 'nats', reason: p.reason });
