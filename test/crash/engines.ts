@@ -15,7 +15,9 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import type { Engine } from './verify.ts';
 
-export const PG_URL = process.env['DATABASE_URL_TEST'] || 'postgres://root@127.0.0.1:5432/test';
+import { PG_URL, postgresProblem } from '../adapters/db/engines.ts';
+
+export { PG_URL, postgresProblem };
 
 export interface Disposable<T> {
   readonly value: T;
@@ -60,20 +62,6 @@ export async function postgresEngine(): Promise<Disposable<Engine>> {
     },
     dispose: () => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
   };
-}
-
-/** null when PostgreSQL answers, else why not. */
-export async function postgresProblem(): Promise<string | null> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    await c.end().catch(() => {});
-  }
 }
 
 async function admin(sql: string): Promise<void> {

@@ -15,7 +15,8 @@ import { openDatabase, pgliteDatabase, type Database } from '../../../adapters/d
 
 export const PG_URL = process.env['DATABASE_URL_TEST'] || 'postgres://root@127.0.0.1:5432/test';
 
-async function reachable(): Promise<string | null> {
+/** null when PostgreSQL answers, else why not (the crash tests ask too). */
+export async function postgresProblem(): Promise<string | null> {
   const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
   try {
     await c.connect();
@@ -28,7 +29,7 @@ async function reachable(): Promise<string | null> {
   }
 }
 
-const pgProblem = await reachable();
+const pgProblem = await postgresProblem();
 if (pgProblem !== null && !process.env['CI']) {
   console.warn(`\n*** PostgreSQL at ${PG_URL} is unreachable (${pgProblem}): its database tests are SKIPPED. Set CI=1 to make that a failure. ***\n`);
 }
