@@ -15,7 +15,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import type { Engine } from './verify.ts';
 
-import { PG_URL, postgresProblem } from '../adapters/db/engines.ts';
+import { PG_URL, postgresProblem } from '../helpers/postgres.ts';
 
 export { PG_URL, postgresProblem };
 

@@ -12,22 +12,9 @@ import test, { type ExecutionContext } from 'ava';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { openDatabase, pgliteDatabase, type Database } from '../../../adapters/db/database.ts';
+import { PG_URL, postgresProblem } from '../../helpers/postgres.ts';
 
-export const PG_URL = process.env['DATABASE_URL_TEST'] || 'postgres://root@127.0.0.1:5432/test';
-
-/** null when PostgreSQL answers, else why not (the crash tests ask too). */
-export async function postgresProblem(): Promise<string | null> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
+export { PG_URL };
 
 const pgProblem = await postgresProblem();
 if (pgProblem !== null && !process.env['CI']) {
