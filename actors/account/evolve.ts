@@ -14,18 +14,20 @@ import { available, type AccountState, type BankEntry, type OpenAccount } from '
 const NONE: ReadonlyMap<never, never> = new Map<never, never>();
 const NOTHING_BOOKED = { creditCount: 0, creditSum: ZERO, debitCount: 0, debitSum: ZERO } as const;
 const CLOSED = { open: false, reason: null } as const;
+const NO_ENTRIES: readonly BankEntry[] = [];
 
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   const applied = remember(state.applied, event.messageId);
   if (event.type === 'AccountOpened') {
     invariant(state.status === 'unopened', 'AccountOpened for an open account');
     // An opened account shares its empty collections and zero amounts: states are never mutated
-    // (every change copies), and 100,000 idle accounts would otherwise hold 300,000 empty Maps.
+    // (every change copies), and 100,000 idle accounts would otherwise hold 300,000 empty Maps
+    // (and 100,000 empty arrays).
     return {
       status: 'open', limits: state.limits, applied, ref: event.ref, type: event.accountType,
       ledger: event.ledger.isZero() ? ZERO : event.ledger, bank: event.bank.isZero() ? ZERO : event.bank, reserved: ZERO,
       reservations: NONE, pending: NONE, pendingDropped: 0, booked: NOTHING_BOOKED,
-      recentBooked: [], expected: NONE, reconciliation: 'UNCHECKED', breaker: CLOSED,
+      recentBooked: NO_ENTRIES, expected: NONE, reconciliation: 'UNCHECKED', breaker: CLOSED,
     };
   }
   invariant(state.status === 'open', `${event.type} for an unopened account`);

@@ -3,6 +3,12 @@
 // cross-talks, and no message that would queue behind payments): the actor writes its entry after
 // each apply, the runtime keeps the mailbox depth current. States are immutable values, so
 // publishing one is storing a reference, not a copy.
+//
+// Memory (100,000 idle accounts in 300 MB, bench/actors): an entry is read rarely and kept for
+// every live actor, so it stores only what cannot be derived. Its path is computed when read (the
+// runtime's entries are its registry cells, sharded.ts), and the time of the last message is a
+// small integer (ms since this module loaded, a V8 small integer for ~24 days; after that a
+// boxed number, still exact), not a 40-byte ISO string.
 
 export interface Published<S> {
   /** The actor's id, e.g. `account:DE89370400440532013000:EUR`. */
@@ -21,17 +27,50 @@ export interface Published<S> {
   readonly stale: boolean;
 }
 
-/** Mutable on purpose: one object per actor, updated in place, no garbage per message. */
-export class Entry<S> implements Published<S> {
+const EPOCH = Date.now() - 1;
+
+/**
+ * Mutable on purpose: one object per actor, updated in place, no garbage per message. Subclasses
+ * say where the path comes from (stored, or derived from the id as the runtime's cells do).
+ */
+export abstract class Entry<S> implements Published<S> {
   seq = 0;
-  lastMessageAt: string | null = null;
-  mailboxDepth = 0;
   state: S | null = null;
   stale = true;
+  /** ms since EPOCH of the last finished message; 0 before the first. */
+  private lastMessage = 0;
+  constructor(readonly id: string) {}
+
+  abstract get path(): string;
+
+  /** The runtime's cells count their messages in flight; a ledger's entry has no mailbox. */
+  get mailboxDepth(): number {
+    return 0;
+  }
+
+  /** Records that a message finished now (cheaper than assigning `lastMessageAt`). */
+  touch(now: number = Date.now()): void {
+    this.lastMessage = Math.floor(now - EPOCH); // a small integer, see sharded.ts `clock`
+  }
+
+  get lastMessageAt(): string | null {
+    return this.lastMessage === 0 ? null : new Date(EPOCH + this.lastMessage).toISOString();
+  }
+
+  set lastMessageAt(at: string | null) {
+    const t = at === null ? Number.NaN : Date.parse(at);
+    this.lastMessage = Number.isNaN(t) ? 0 : Math.floor(t - EPOCH);
+  }
+}
+
+/** An entry whose path is given (token ledgers, which are not actors of their own). */
+class PathEntry<S> extends Entry<S> {
   constructor(
-    readonly id: string,
+    id: string,
     readonly path: string,
-  ) {}
+  ) {
+    super(id);
+  }
 }
 
 export class SideIndex<S> {
@@ -39,7 +78,7 @@ export class SideIndex<S> {
 
   /** The runtime's side: created at spawn, removed at eviction and stop. */
   open(id: string, path: string): Entry<S> {
-    const entry = new Entry<S>(id, path);
+    const entry = new PathEntry<S>(id, path);
     this.entries.set(id, entry);
     return entry;
   }

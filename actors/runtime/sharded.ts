@@ -15,12 +15,13 @@
 //   registry would point at a dead ref whose messages nact drops silently).
 // - Stop: nact's stop(parent) leaves the children running, unreachable, with their timers; `stop`
 //   drains, then stops every child explicitly, then the shards, then the system if it is ours.
-// - A side index (published.ts) that the actors update after each apply, read by inspection.
+// - A side index (published.ts) that the actors update after each apply, read by inspection: the
+//   registry's cells are the side index's entries (one map, one object per actor).
 
 import { retry, type Envelope, type Outcome } from './outcome.ts';
 import { actorName, shardName, shardOf } from './names.ts';
 import { dispatch, spawn, start, stop as stopActor, type ActorSystemRef, type Ref } from './nact.ts';
-import { SideIndex, type Entry, type Published } from './published.ts';
+import { Entry, type Published } from './published.ts';
 
 /** What runs inside one actor. Calls never overlap for one actor (nact serialises them). */
 export interface Behaviour<C, E> {
@@ -52,38 +53,65 @@ export interface ShardedOptions<S, C, E> {
   readonly system?: ActorSystemRef | undefined;
 }
 
-interface Shard<C, E> {
+interface Shard<S, C, E> {
   readonly name: string;
   readonly ref: Ref<never>;
-  readonly cells: Map<string, Cell<C, E>>;
+  /** Its cells in no order (a cell knows its slot: removal swaps the last one in). */
+  readonly cells: Cell<S, C, E>[];
   readonly stopped: Promise<void>;
 }
+
+/**
+ * Milliseconds since the module loaded. Math.floor (a no-op on these integers) makes V8 return a
+ * small integer, stored in the cell's field itself, for ~24 days; a plain subtraction returns a
+ * boxed number and every cell would carry a 16-byte box.
+ */
+const T0 = Date.now();
+const clock = (): number => Math.floor(Date.now() - T0);
 
 // Memory: 100,000 idle accounts must fit in 300 MB, and a nact actor alone holds ~1.3 KB (its
 // maps, mailbox, path, reference, logger) plus our closures around it. So a cell (the actor as we
 // know it: id, behaviour with its state, side-index entry) outlives its nact actor: an actor idle
 // for `passivateAfterMs` is passivated (nact actor stopped, ref null) and the next message spawns
-// a new one under the same name. Nothing else an idle actor does not need is kept either: the set
-// of messages in flight exists only while there are some (bench/actors).
-interface Cell<C, E> {
-  readonly id: string;
-  readonly shard: Shard<C, E>;
-  readonly behaviour: Behaviour<C, E>;
+// a new one under the same name. Nothing else an idle actor does not need is kept either: the cell
+// IS the side-index entry (one object and one map entry per actor, not three), its nact name and
+// path are derived from the id when needed, never stored, and the set of messages in flight exists
+// only while there are some (bench/actors).
+class Cell<S, C, E> extends Entry<S> {
+  /** Set right after construction (the behaviour is built with its cell as its entry). */
+  behaviour!: Behaviour<C, E>;
   /** The nact actor; null while passivated (or removed). */
-  ref: Ref<Envelope<C, E>> | null;
-  readonly entry: Entry<unknown>;
+  ref: Ref<Envelope<C, E>> | null = null;
   /** Sent and not yet settled (the mailbox depth is its size); null when there are none. */
-  pending: Set<Envelope<C, E>> | null;
+  pending: Set<Envelope<C, E>> | null = null;
   /** Inside its handler (including work after settling). */
-  busy: boolean;
-  lastActive: number;
+  busy = false;
+  /** `clock()` at spawn, then when its handler last finished. */
+  lastActive = clock();
+  /** Index in shard.cells; -1 once removed. */
+  slot = -1;
+
+  constructor(
+    id: string,
+    readonly shard: Shard<S, C, E>,
+  ) {
+    super(id);
+  }
+
+  get path(): string {
+    return `${this.shard.name}/${actorName(this.id)}`;
+  }
+
+  override get mailboxDepth(): number {
+    return depth(this);
+  }
 }
 
-function depth<C, E>(cell: Cell<C, E>): number {
+function depth<S, C, E>(cell: Cell<S, C, E>): number {
   return cell.pending === null ? 0 : cell.pending.size;
 }
 
-function pendingOf<C, E>(cell: Cell<C, E>): Envelope<C, E>[] {
+function pendingOf<S, C, E>(cell: Cell<S, C, E>): Envelope<C, E>[] {
   return cell.pending === null ? [] : [...cell.pending];
 }
 
@@ -97,9 +125,9 @@ export class ShardedActors<S, C, E> {
   readonly kind: string;
   private readonly system: ActorSystemRef;
   private readonly ownSystem: boolean;
-  private readonly shards: Shard<C, E>[];
-  private readonly cells = new Map<string, Cell<C, E>>();
-  private readonly index = new SideIndex<S>();
+  private readonly shards: Shard<S, C, E>[];
+  /** The registry and the side index in one: id → cell. */
+  private readonly cells = new Map<string, Cell<S, C, E>>();
   private readonly childrenPerShardMax: number;
   private readonly mailboxDepthMax: number;
   private readonly drainTimeoutMs: number;
@@ -130,7 +158,7 @@ export class ShardedActors<S, C, E> {
       const done = new Promise<void>((resolve) => (stopped = resolve));
       // A shard is only a parent: it never receives a message (nothing is routed through it).
       const ref = spawn(this.system, (state: undefined) => state, name, { afterStop: () => stopped() }) as Ref<never>;
-      return { name, ref, cells: new Map(), stopped: done };
+      return { name, ref, cells: [], stopped: done };
     });
     if (this.idleAfterMs !== undefined) {
       if (!(this.idleAfterMs > 0)) throw new RangeError(`idleAfterMs must be positive, got ${this.idleAfterMs}`);
@@ -177,25 +205,23 @@ export class ShardedActors<S, C, E> {
           const pending = cell.pending!;
           pending.delete(envelope);
           if (pending.size === 0) cell.pending = null;
-          cell.entry.mailboxDepth = pending.size;
           resolve(outcome);
         },
       };
       const pending = (cell.pending ??= new Set());
       pending.add(envelope);
-      cell.entry.mailboxDepth = pending.size;
       dispatch(cell.ref ?? this.activate(cell), envelope);
     });
   }
 
   /** What actor `id` last published; undefined when it is not loaded (never sent to, or evicted). */
   published(id: string): Published<S> | undefined {
-    return this.index.get(id);
+    return this.cells.get(id);
   }
 
   /** Every loaded actor's published entry (inspection). */
   publishedAll(): IterableIterator<Published<S>> {
-    return this.index.values();
+    return this.cells.values();
   }
 
   /** The supervision tree as counts (GET /api/v1/actors). */
@@ -205,8 +231,8 @@ export class ShardedActors<S, C, E> {
       actors: this.cells.size,
       shards: this.shards.map((s) => {
         let mailboxDepth = 0;
-        for (const c of s.cells.values()) mailboxDepth += depth(c);
-        return { name: s.name, children: s.cells.size, mailboxDepth };
+        for (const c of s.cells) mailboxDepth += depth(c);
+        return { name: s.name, children: s.cells.length, mailboxDepth };
       }),
     };
   }
@@ -239,22 +265,19 @@ export class ShardedActors<S, C, E> {
     if (this.ownSystem) stopActor(this.system);
   }
 
-  private spawnCell(id: string): Cell<C, E> | null {
+  private spawnCell(id: string): Cell<S, C, E> | null {
     const shard = this.shards[shardOf(id, this.shards.length)]!;
-    if (shard.cells.size >= this.childrenPerShardMax && !this.evictLongestIdle(shard)) return null;
-    const name = actorName(id);
-    const entry = this.index.open(id, `${shard.name}/${name}`);
-    const cell: Cell<C, E> = {
-      id, shard, behaviour: this.options.create(id, entry), entry: entry as Entry<unknown>, ref: null, pending: null, busy: false, lastActive: Date.now(),
-    };
+    if (shard.cells.length >= this.childrenPerShardMax && !this.evictLongestIdle(shard)) return null;
+    const cell = new Cell<S, C, E>(id, shard);
+    cell.behaviour = this.options.create(id, cell);
     this.cells.set(id, cell);
-    shard.cells.set(id, cell);
+    cell.slot = shard.cells.push(cell) - 1;
     this.stats.spawned++;
     return cell;
   }
 
   /** A nact actor for the cell (at its first message, or its first after passivation). */
-  private activate(cell: Cell<C, E>): Ref<Envelope<C, E>> {
+  private activate(cell: Cell<S, C, E>): Ref<Envelope<C, E>> {
     const { id, behaviour } = cell;
     this.stats.activated++;
     // The closures below run only after spawn returned, so they see `ref`.
@@ -266,7 +289,7 @@ export class ShardedActors<S, C, E> {
           await behaviour.handle(envelope.command, envelope.settle);
         } finally {
           cell.busy = false;
-          cell.lastActive = Date.now();
+          cell.lastActive = clock();
         }
         return state;
       },
@@ -289,7 +312,7 @@ export class ShardedActors<S, C, E> {
 
   /** Stops the nact actors of cells idle for passivateAfterMs; their state stays. */
   private passivateIdle(): void {
-    const horizon = Date.now() - this.passivateAfterMs!;
+    const horizon = clock() - this.passivateAfterMs!;
     for (const c of this.cells.values()) {
       if (c.ref !== null && !c.busy && depth(c) === 0 && c.lastActive <= horizon) {
         this.stats.passivated++;
@@ -299,7 +322,7 @@ export class ShardedActors<S, C, E> {
   }
 
   /** nact removes the child from its parent at once (the name is free again); afterStop comes later. */
-  private stopNact(cell: Cell<C, E>): void {
+  private stopNact(cell: Cell<S, C, E>): void {
     const ref = cell.ref;
     if (ref === null) return;
     cell.ref = null;
@@ -312,9 +335,9 @@ export class ShardedActors<S, C, E> {
   }
 
   /** Makes room in a full shard; false when every child there has work. */
-  private evictLongestIdle(shard: Shard<C, E>): boolean {
-    let oldest: Cell<C, E> | null = null;
-    for (const c of shard.cells.values()) {
+  private evictLongestIdle(shard: Shard<S, C, E>): boolean {
+    let oldest: Cell<S, C, E> | null = null;
+    for (const c of shard.cells) {
       if (!c.busy && depth(c) === 0 && (oldest === null || c.lastActive < oldest.lastActive)) oldest = c;
     }
     if (oldest === null) return false;
@@ -323,20 +346,27 @@ export class ShardedActors<S, C, E> {
   }
 
   private sweep(): void {
-    const horizon = Date.now() - this.idleAfterMs!;
+    const horizon = clock() - this.idleAfterMs!;
     for (const c of this.cells.values()) if (!c.busy && depth(c) === 0 && c.lastActive <= horizon) this.evict(c);
   }
 
-  private evict(cell: Cell<C, E>): void {
+  private evict(cell: Cell<S, C, E>): void {
     this.stats.evicted++;
     this.remove(cell);
   }
 
   /** Registry, shard and side index first, then nact: no send can reach a stopped ref. */
-  private remove(cell: Cell<C, E>): void {
-    this.cells.delete(cell.id);
-    cell.shard.cells.delete(cell.id);
-    this.index.remove(cell.id);
+  private remove(cell: Cell<S, C, E>): void {
+    if (cell.slot >= 0) {
+      this.cells.delete(cell.id);
+      const cells = cell.shard.cells;
+      const last = cells.pop()!;
+      if (last !== cell) {
+        cells[cell.slot] = last;
+        last.slot = cell.slot;
+      }
+      cell.slot = -1;
+    }
     this.stopNact(cell);
   }
 }
