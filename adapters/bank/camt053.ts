@@ -13,9 +13,7 @@
 import BigNumber from 'bignumber.js';
 import { Checks } from '../../streams/iso20022/writers/checks.ts';
 import {
-  DEFAULT_CREDIT_CODE,
-  DEFAULT_DEBIT_CODE,
-  type BankTransactionCodeInput,
+  reportEntry,
   type Camt054Account,
   type Camt054Entry,
 } from '../../streams/iso20022/writers/camt054.ts';
@@ -127,46 +125,8 @@ function finite(v: unknown): BigNumber {
   return BigNumber.isBigNumber(v) && (v as BigNumber).isFinite() ? (v as BigNumber) : new BigNumber(0);
 }
 
-/** A booked ReportEntry10 with one TxDtls, as writers/camt054.ts writes it. */
+/** A booked entry in the account's currency, written as camt.054 writes its entries. */
 function entry(c: Checks, path: string, e: Camt054Entry, currency: unknown): XmlElement {
   if (e.currency !== currency) c.add('CODE_INVALID', `${path}.currency`, `${JSON.stringify(e.currency)} differs from the account currency ${JSON.stringify(currency)}`);
-  const amt = c.amount(`${path}.amount`, e.amount, e.currency);
-  const dir = c.code(`${path}.direction`, e.direction, ['CRDT', 'DBIT'] as const);
-  const sts = c.code(`${path}.status`, e.status, ['BOOK'] as const);
-  const dated = (name: string, field: 'bookingDate' | 'valueDate'): XmlElement => {
-    const d = c.dateOrDateTime(`${path}.${field}`, e[field]);
-    return el(name, leaf(d.kind, d.value));
-  };
-  const acctSvcrRef = c.id(`${path}.accountServicerReference`, e.accountServicerReference);
-  const code = e.bankTransactionCode ?? (dir === 'DBIT' ? DEFAULT_DEBIT_CODE : DEFAULT_CREDIT_CODE);
-  return el(
-    'Ntry',
-    amountElement('Amt', amt, e.currency),
-    leaf('CdtDbtInd', dir),
-    el('Sts', leaf('Cd', sts)),
-    dated('BookgDt', 'bookingDate'),
-    dated('ValDt', 'valueDate'),
-    leaf('AcctSvcrRef', acctSvcrRef),
-    bankTransactionCode(c, `${path}.bankTransactionCode`, code),
-    el(
-      'NtryDtls',
-      el(
-        'TxDtls',
-        el('Refs', leaf('AcctSvcrRef', acctSvcrRef), optLeaf('EndToEndId', c.optId(`${path}.endToEndId`, e.endToEndId)), optLeaf('UETR', c.optUetr(`${path}.uetr`, e.uetr))),
-        amountElement('Amt', amt, e.currency),
-        leaf('CdtDbtInd', dir),
-      ),
-    ),
-  );
-}
-
-function bankTransactionCode(c: Checks, path: string, b: BankTransactionCodeInput): XmlElement {
-  return el(
-    'BkTxCd',
-    el(
-      'Domn',
-      leaf('Cd', c.externalCode(`${path}.domain`, b.domain)),
-      el('Fmly', leaf('Cd', c.externalCode(`${path}.family`, b.family)), leaf('SubFmlyCd', c.externalCode(`${path}.subFamily`, b.subFamily))),
-    ),
-  );
+  return reportEntry(c, path, e, ['BOOK']);
 }

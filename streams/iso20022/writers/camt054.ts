@@ -60,7 +60,7 @@ export function writeCamt054(input: Camt054Input, options: WriteOptions = {}): W
   if (input.account !== undefined && input.account !== null && input.account.currency === undefined) {
     c.add('REQUIRED_MISSING', 'account.currency', 'the account currency is missing');
   }
-  const entries = eachTransaction(c, c.list('entries', input.entries), 'entries').map(({ t, path }) => entry(c, path, t));
+  const entries = eachTransaction(c, c.list('entries', input.entries), 'entries').map(({ t, path }) => reportEntry(c, path, t));
   const root = el(
     'BkToCstmrDbtCdtNtfctn',
     el('GrpHdr', leaf('MsgId', c.id('messageId', input.messageId)), leaf('CreDtTm', creDtTm)),
@@ -76,10 +76,11 @@ export function writeCamt054(input: Camt054Input, options: WriteOptions = {}): W
   return renderDocument(isoNamespace(CAMT054_VERSION), root, options);
 }
 
-function entry(c: Checks, path: string, e: Camt054Entry): XmlElement {
+/** One ReportEntry10 with a single TxDtls; camt.053 (adapters/bank) writes its entries with it too. */
+export function reportEntry(c: Checks, path: string, e: Camt054Entry, statuses: readonly EntryStatus[] = ENTRY_STATUSES): XmlElement {
   const amt = c.amount(`${path}.amount`, e.amount, e.currency);
   const dir = c.code(`${path}.direction`, e.direction, DIRECTIONS);
-  const sts = c.code(`${path}.status`, e.status, ENTRY_STATUSES);
+  const sts = c.code(`${path}.status`, e.status, statuses);
   if (sts === 'BOOK' && e.bookingDate === undefined) c.add('REQUIRED_MISSING', `${path}.bookingDate`, 'a booked entry needs its booking date');
   const dated = (name: string, field: 'bookingDate' | 'valueDate'): XmlElement => {
     const d = c.dateOrDateTime(`${path}.${field}`, e[field]);
