@@ -96,6 +96,15 @@ export function map<V>(inner: Codec<V>): Codec<ReadonlyMap<string, V>> {
 export type Shape<T> = { readonly [K in keyof T]-?: Codec<T[K]> };
 
 /** A record with exactly these keys. */
+/**
+ * A field added after journals were written: absent in old events and snapshots, it decodes as
+ * `absent` (always written from now on). Journals are never rewritten, so every new field of an
+ * existing event or state is one of these.
+ */
+export function defaulted<T>(inner: Codec<T>, absent: T): Codec<T> & { readonly absent: T } {
+  return { encode: (v) => inner.encode(v), decode: (j, p) => inner.decode(j, p), absent };
+}
+
 export function object<T>(shape: Shape<T>): Codec<T> {
   const keys = Object.keys(shape) as (keyof T & string)[];
   return {
@@ -110,7 +119,14 @@ export function object<T>(shape: Shape<T>): Codec<T> {
       for (const k of Object.keys(record)) if (!(k in shape)) fail(`${p}.${k}`, 'unexpected key');
       const out = {} as Record<string, unknown>;
       for (const k of keys) {
-        if (!(k in record)) fail(`${p}.${k}`, 'missing key');
+        if (!(k in record)) {
+          const codec = shape[k] as Codec<unknown> & { readonly absent?: unknown };
+          if ('absent' in codec) {
+            out[k] = codec.absent;
+            continue;
+          }
+          fail(`${p}.${k}`, 'missing key');
+        }
         out[k] = shape[k].decode(record[k], `${p}.${k}`);
       }
       return out as T;

@@ -34,6 +34,9 @@ export const REJECTIONS = {
   DUPLICATE_OBLIGATION: 'this obligation id is already in the current clearing window',
   WINDOW_MISMATCH: 'the command names another clearing window than the open one',
   WINDOW_FULL: 'the clearing window holds its maximum number of obligations; close it first',
+  PAYOUTS_SUSPENDED: 'the account is Significant or Critical apart from its bank: payouts wait for reconciliation',
+  RECONCILIATION_OUT_OF_RANGE: 'the breaker resets only when ledger and bank are within Minor of each other',
+  STATEMENT_OUT_OF_ORDER: 'a statement older than the last one reconciled',
 } as const;
 
 export type RejectionCode = keyof typeof REJECTIONS;

@@ -11,17 +11,18 @@ import { evolveAccount } from './evolve.ts';
 import { ACCOUNT_LIMITS_DEFAULT, accountActorId, initialAccount, type AccountLimits, type AccountState } from './model.ts';
 import { JournaledActors, type JournaledActorsOptions } from '../runtime/journaled-actors.ts';
 import type { JournaledKind } from '../runtime/journaled.ts';
+import { THRESHOLDS_DEFAULT, type Thresholds } from '../reconciliation/thresholds.ts';
 import type { Outcome } from '../runtime/outcome.ts';
 
 export type AccountOutcome = Outcome<AccountEvent>;
 
-export function accountKind(limits: AccountLimits = ACCOUNT_LIMITS_DEFAULT): JournaledKind<AccountState, AccountCommand, AccountEvent> {
+export function accountKind(limits: AccountLimits = ACCOUNT_LIMITS_DEFAULT, thresholds: Thresholds = THRESHOLDS_DEFAULT): JournaledKind<AccountState, AccountCommand, AccountEvent> {
   return {
     kind: 'account',
     // The limits (and applied-window size) of a new account; a recovered account keeps those of
     // its snapshot or opening, so changing them does not rewrite history.
     initial: () => initialAccount(limits),
-    decide: decideAccount,
+    decide: (state, command) => decideAccount(state, command, thresholds),
     evolve: evolveAccount,
     applied: (s) => s.applied,
     eventCodec: accountEventCodec,
@@ -32,11 +33,13 @@ export function accountKind(limits: AccountLimits = ACCOUNT_LIMITS_DEFAULT): Jou
 /** The runtime's options; only the shard count has another default here: 128, so 100,000 accounts make about 780 children per shard. */
 export interface AccountsOptions extends JournaledActorsOptions<AccountState, AccountCommand, AccountEvent> {
   readonly limits?: AccountLimits | undefined;
+  /** Reconciliation levels (actors/reconciliation/thresholds.ts); default the table. */
+  readonly thresholds?: Thresholds | undefined;
 }
 
 export class Accounts extends JournaledActors<AccountState, AccountCommand, AccountEvent> {
   constructor(options: AccountsOptions) {
-    super(accountKind(options.limits), options, 128);
+    super(accountKind(options.limits, options.thresholds), options, 128);
   }
 
   /**

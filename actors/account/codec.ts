@@ -3,9 +3,13 @@
 
 import { appliedWindowCodec } from '../applied.ts';
 import { breakerCodec } from '../breaker.ts';
-import { array, decimal, integer, literal, map, object, type Codec } from '../codec.ts';
+import { array, decimal, defaulted, integer, literal, map, nullable, object, text, type Codec } from '../codec.ts';
 import { accountRefCodec, bankEntryCodec, expectedPayInCodec } from './events.ts';
-import { ACCOUNT_TYPES, type AccountLimits, type AccountState, type BookedTotals, type OpenAccount, type UnopenedAccount } from './model.ts';
+import {
+  ACCOUNT_TYPES, type AccountLimits, type AccountState, type BookedTotals, type OpenAccount, type StatementLinkState, type UnopenedAccount,
+} from './model.ts';
+
+const statementLinkCodec: Codec<StatementLinkState> = object<StatementLinkState>({ id: text, date: text, sequence: nullable(text), closing: decimal });
 
 const limitsCodec: Codec<AccountLimits> = object<AccountLimits>({
   appliedIdsMax: integer,
@@ -40,6 +44,7 @@ const openCodec: Codec<OpenAccount> = object<OpenAccount>({
   expected: map(expectedPayInCodec),
   reconciliation: literal('UNCHECKED', 'OK', 'MINOR', 'SIGNIFICANT', 'CRITICAL'),
   breaker: breakerCodec,
+  statement: defaulted(nullable(statementLinkCodec), null),
 });
 
 export const accountStateCodec: Codec<AccountState> = {

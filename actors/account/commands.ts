@@ -84,6 +84,49 @@ export interface SetBankBalanceCommand {
   readonly asOf: string;
 }
 
+/** Tier 2: the bank's own figure right now (its API or a camt.052). Only a level change is journaled. */
+export interface ObserveBankBalanceCommand {
+  readonly type: 'ObserveBankBalance';
+  readonly messageId: string;
+  readonly currency: string;
+  /** Signed: an overdrawn account is negative. */
+  readonly balance: BigNumber;
+  readonly asOf: string;
+}
+
+/** One statement discrepancy found by the wiring's entry matching (actors/reconciliation). */
+export interface StatementDiscrepancy {
+  readonly type: 'MISSING_TXN' | 'DUPLICATE_TXN' | 'AMOUNT_MISMATCH' | 'SEQUENCE_GAP' | 'BALANCE_MISMATCH';
+  /** Which side lacks it (MISSING_TXN), the kind of gap or mismatch; free text otherwise. */
+  readonly detail: string;
+  /** The bank's reference of the entry concerned, when there is one. */
+  readonly reference: string | null;
+  readonly expected: BigNumber | null;
+  readonly actual: BigNumber | null;
+}
+
+/**
+ * Tier 3: an end-of-day statement (camt.053). Its entries were matched against what tier 1
+ * journaled for that day by the wiring (which reads the journal); the actor adds the chain checks
+ * (sequence, opening = previous closing, opening + entries = closing), sets the bank figure to the
+ * closing balance and compares.
+ */
+export interface ReconcileStatementCommand {
+  readonly type: 'ReconcileStatement';
+  readonly messageId: string;
+  readonly currency: string;
+  readonly statementId: string;
+  readonly date: string;
+  readonly sequence: string | null;
+  /** Signed opening (OPBD/PRCD) and closing (CLBD) balances. */
+  readonly opening: BigNumber;
+  readonly closing: BigNumber;
+  /** Σ signed booked entries of the statement. */
+  readonly bookedSum: BigNumber;
+  readonly matched: number;
+  readonly discrepancies: readonly StatementDiscrepancy[];
+}
+
 export interface TripBreakerCommand {
   readonly type: 'TripBreaker';
   readonly messageId: string;
@@ -105,5 +148,7 @@ export type AccountCommand =
   | DebitLedgerCommand
   | CreditLedgerCommand
   | SetBankBalanceCommand
+  | ObserveBankBalanceCommand
+  | ReconcileStatementCommand
   | TripBreakerCommand
   | ResetBreakerCommand;

@@ -7,21 +7,30 @@ import BigNumber from 'bignumber.js';
 import { hasApplied } from '../applied.ts';
 import { accept, reject, type Decision, type Rejection } from '../decision.ts';
 import { checkAmount, checkCurrency, show } from '../money.ts';
+import { checkContinuity } from '../reconciliation/statement-continuity.ts';
+import { compareBalances, THRESHOLDS_DEFAULT, type Thresholds } from '../reconciliation/thresholds.ts';
 import type {
-  AccountCommand, DebitLedgerCommand, ExpectPayInCommand, OpenAccountCommand, RecordBankEntryCommand, ReserveCommand,
+  AccountCommand, DebitLedgerCommand, ExpectPayInCommand, ObserveBankBalanceCommand, OpenAccountCommand, RecordBankEntryCommand,
+  ReconcileStatementCommand, ReserveCommand, StatementDiscrepancy,
 } from './commands.ts';
 import type { AccountEvent } from './events.ts';
 import { available, type AccountState, type OpenAccount } from './model.ts';
 import { conflictingPayIn, matchPayIn, usableReference } from './pay-in.ts';
+import { checkBalances, payoutsSuspended } from './reconciliation.ts';
 
-export function decideAccount(state: AccountState, command: AccountCommand): Decision<AccountEvent> {
+/** `thresholds`: the reconciliation levels in force (configuration; events record their outcome). */
+export function decideAccount(state: AccountState, command: AccountCommand, thresholds: Thresholds = THRESHOLDS_DEFAULT): Decision<AccountEvent> {
   if (hasApplied(state.applied, command.messageId)) return reject('DUPLICATE', `message ${command.messageId} was already applied`);
   if (command.type === 'OpenAccount') return decideOpen(state, command);
   if (state.status !== 'open') return reject('ACCOUNT_NOT_OPEN');
   const { messageId } = command;
   switch (command.type) {
     case 'RecordBankEntry':
-      return decideBankEntry(state, command);
+      return decideBankEntry(state, command, thresholds);
+    case 'ObserveBankBalance':
+      return decideObservation(state, command, thresholds);
+    case 'ReconcileStatement':
+      return decideStatement(state, command, thresholds);
     case 'ExpectPayIn':
       return decideExpectPayIn(state, command);
     case 'Reserve':
@@ -47,8 +56,16 @@ export function decideAccount(state: AccountState, command: AccountCommand): Dec
     }
     case 'TripBreaker':
       return accept({ type: 'BreakerTripped', messageId, reason: command.reason });
-    case 'ResetBreaker':
-      return accept({ type: 'BreakerReset', messageId, reason: command.reason });
+    case 'ResetBreaker': {
+      // Only once the books are back within Minor of the bank: a reset into a Critical difference
+      // would let money leave an account whose balance nobody can vouch for.
+      const { level } = compareBalances(state.ledger, state.bank, thresholds);
+      if (level === 'Significant' || level === 'Critical') {
+        return reject('RECONCILIATION_OUT_OF_RANGE', `account ${state.ref.id}: ledger and bank are ${level} apart; reconcile first`);
+      }
+      const check = checkBalances({ ...state, breaker: { open: false, reason: null } }, 1, state.ledger, state.bank, thresholds, true);
+      return accept({ type: 'BreakerReset', messageId, reason: command.reason, check });
+    }
   }
 }
 
@@ -72,16 +89,51 @@ function decideOpen(state: AccountState, command: OpenAccountCommand): Decision<
   });
 }
 
-function decideBankEntry(state: OpenAccount, command: RecordBankEntryCommand): Decision<AccountEvent> {
+function decideBankEntry(state: OpenAccount, command: RecordBankEntryCommand, thresholds: Thresholds): Decision<AccountEvent> {
   // Zero-amount entries exist (waived charges); they are recorded and move nothing.
   const problem = checkMoney(state, command.currency, command.entry.amount, true);
   if (problem !== null) return { rejection: problem };
   const { messageId, entry } = command;
   if (command.status === 'PDNG') return accept({ type: 'BankEntryPending', messageId, entry });
   if (command.status !== 'BOOK') return reject('ENTRY_NOT_BOOKABLE', `entry ${entry.key} has status ${command.status}`);
+  // Tier 1: the comparison after this booking (the sign comes from CdtDbtInd, reversal or not).
+  const bank = entry.direction === 'CRDT' ? state.bank.plus(entry.amount) : state.bank.minus(entry.amount);
   const match = matchPayIn(state.expected, entry);
-  if (match === null) return accept({ type: 'BankEntryBooked', messageId, entry });
-  return accept({ type: 'PayInMatched', messageId, entry, payIn: match.payIn, method: match.method });
+  if (match === null) {
+    return accept({ type: 'BankEntryBooked', messageId, entry, check: checkBalances(state, 1, state.ledger, bank, thresholds) });
+  }
+  const ledger = state.ledger.plus(entry.amount);
+  return accept({ type: 'PayInMatched', messageId, entry, payIn: match.payIn, method: match.method, check: checkBalances(state, 1, ledger, bank, thresholds) });
+}
+
+function decideObservation(state: OpenAccount, command: ObserveBankBalanceCommand, thresholds: Thresholds): Decision<AccountEvent> {
+  const problem = checkMoney(state, command.currency, command.balance.abs(), true);
+  if (problem !== null) return { rejection: problem };
+  const check = checkBalances(state, 2, state.ledger, command.balance, thresholds);
+  // Same level as before: nothing to journal (tier 2 runs over every account every few minutes).
+  if (check === null) return { events: [] };
+  return accept({ type: 'BankBalanceObserved', messageId: command.messageId, balance: command.balance, asOf: command.asOf, check });
+}
+
+function decideStatement(state: OpenAccount, command: ReconcileStatementCommand, thresholds: Thresholds): Decision<AccountEvent> {
+  const problem = checkMoney(state, command.currency, command.closing.abs(), true) ?? checkMoney(state, command.currency, command.opening.abs(), true);
+  if (problem !== null) return { rejection: problem };
+  if (state.statement !== null && command.date < state.statement.date) {
+    return reject('STATEMENT_OUT_OF_ORDER', `statement of ${command.date} after the one of ${state.statement.date}`);
+  }
+  const last = state.statement;
+  const previous = last === null ? null : { sequenceNumber: last.sequence, opening: last.closing, closing: last.closing, bookedSum: new BigNumber(0) };
+  const chain: StatementDiscrepancy[] = checkContinuity(previous, {
+    sequenceNumber: command.sequence, opening: command.opening, closing: command.closing, bookedSum: command.bookedSum,
+  }).map((d) => d.type === 'SEQUENCE_GAP'
+    ? { type: 'SEQUENCE_GAP', detail: d.kind, reference: command.statementId, expected: null, actual: null }
+    : { type: 'BALANCE_MISMATCH', detail: d.kind === 'opening' ? 'opening differs from the previous closing' : 'opening + entries differ from the closing', reference: command.statementId, expected: d.expected, actual: d.actual });
+  const check = checkBalances(state, 3, state.ledger, command.closing, thresholds, true)!;
+  return accept({
+    type: 'StatementReconciled', messageId: command.messageId, statementId: command.statementId, date: command.date,
+    sequence: command.sequence, opening: command.opening, closing: command.closing, matched: command.matched,
+    discrepancies: [...chain, ...command.discrepancies], check,
+  });
 }
 
 function decideExpectPayIn(state: OpenAccount, command: ExpectPayInCommand): Decision<AccountEvent> {
@@ -107,6 +159,7 @@ function decideReserve(state: OpenAccount, command: ReserveCommand): Decision<Ac
   const problem = checkMoney(state, command.currency, command.amount);
   if (problem !== null) return { rejection: problem };
   if (state.breaker.open) return reject('BREAKER_OPEN', `account ${state.ref.id}: breaker open (${state.breaker.reason ?? 'no reason'})`);
+  if (payoutsSuspended(state)) return reject('PAYOUTS_SUSPENDED', `account ${state.ref.id}: reconciliation ${state.reconciliation}`);
   if (state.reservations.has(command.reservationId)) return reject('RESERVATION_EXISTS', `reservation ${command.reservationId} exists`);
   if (state.reservations.size >= state.limits.reservationsMax) {
     return reject('LIMIT_REACHED', `${state.reservations.size} reservations is the maximum`);
@@ -123,6 +176,7 @@ function decideDebit(state: OpenAccount, command: DebitLedgerCommand): Decision<
   const problem = checkMoney(state, currency, amount);
   if (problem !== null) return { rejection: problem };
   if (state.breaker.open) return reject('BREAKER_OPEN', `account ${state.ref.id}: breaker open (${state.breaker.reason ?? 'no reason'})`);
+  if (payoutsSuspended(state)) return reject('PAYOUTS_SUSPENDED', `account ${state.ref.id}: reconciliation ${state.reconciliation}`);
   let released = new BigNumber(0);
   if (command.reservationId !== null) {
     const reservation = state.reservations.get(command.reservationId);

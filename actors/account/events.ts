@@ -5,9 +5,11 @@
 // `BankEntryBooked` followed by a match.
 
 import type BigNumber from 'bignumber.js';
-import { boolean, decimal, literal, nullable, object, tagged, text, type Codec } from '../codec.ts';
+import { array, boolean, decimal, defaulted, integer, literal, nullable, object, tagged, text, type Codec } from '../codec.ts';
+import type { StatementDiscrepancy } from './commands.ts';
 import type { AccountRef, AccountType, BankEntry, ExpectedPayIn, MatchMethod } from './model.ts';
 import { ACCOUNT_TYPES } from './model.ts';
+import { optionalCheckCodec, reconciliationCheckCodec, type ReconciliationCheck } from './reconciliation.ts';
 
 export interface AccountOpened {
   readonly type: 'AccountOpened';
@@ -26,6 +28,8 @@ export interface BankEntryBooked {
   readonly type: 'BankEntryBooked';
   readonly messageId: string;
   readonly entry: BankEntry;
+  /** Tier 1, when the booking changed the reconciliation level (account/reconciliation.ts). */
+  readonly check: ReconciliationCheck | null;
 }
 /**
  * A booked credit that matched an expected pay-in: the bank balance and the ledger both grow by
@@ -38,6 +42,7 @@ export interface PayInMatched {
   readonly entry: BankEntry;
   readonly payIn: ExpectedPayIn;
   readonly method: MatchMethod;
+  readonly check: ReconciliationCheck | null;
 }
 export interface PayInExpected {
   readonly type: 'PayInExpected';
@@ -77,6 +82,28 @@ export interface BankBalanceSet {
   readonly balance: BigNumber;
   readonly asOf: string;
 }
+/** Tier 2, journaled only when the bank's live figure changes the level. */
+export interface BankBalanceObserved {
+  readonly type: 'BankBalanceObserved';
+  readonly messageId: string;
+  readonly balance: BigNumber;
+  readonly asOf: string;
+  readonly check: ReconciliationCheck;
+}
+/** Tier 3: a statement reconciled; the bank figure becomes its closing balance. */
+export interface StatementReconciled {
+  readonly type: 'StatementReconciled';
+  readonly messageId: string;
+  readonly statementId: string;
+  readonly date: string;
+  readonly sequence: string | null;
+  readonly opening: BigNumber;
+  readonly closing: BigNumber;
+  readonly matched: number;
+  /** From the entry matching and the chain checks; empty when everything agrees. */
+  readonly discrepancies: readonly StatementDiscrepancy[];
+  readonly check: ReconciliationCheck;
+}
 export interface BreakerTripped {
   readonly type: 'BreakerTripped';
   readonly messageId: string;
@@ -86,6 +113,8 @@ export interface BreakerReset {
   readonly type: 'BreakerReset';
   readonly messageId: string;
   readonly reason: string;
+  /** The comparison that allowed the reset (within Minor); sets the level. */
+  readonly check: ReconciliationCheck | null;
 }
 
 export type AccountEvent =
@@ -99,6 +128,8 @@ export type AccountEvent =
   | LedgerDebited
   | LedgerCredited
   | BankBalanceSet
+  | BankBalanceObserved
+  | StatementReconciled
   | BreakerTripped
   | BreakerReset;
 
@@ -123,7 +154,15 @@ export const expectedPayInCodec: Codec<ExpectedPayIn> = object<ExpectedPayIn>({
   uetr: nullable(text),
 });
 
-const withReason = <T extends 'BreakerTripped' | 'BreakerReset'>(type: T) =>
+export const statementDiscrepancyCodec: Codec<StatementDiscrepancy> = object<StatementDiscrepancy>({
+  type: literal('MISSING_TXN', 'DUPLICATE_TXN', 'AMOUNT_MISMATCH', 'SEQUENCE_GAP', 'BALANCE_MISMATCH'),
+  detail: text,
+  reference: nullable(text),
+  expected: nullable(decimal),
+  actual: nullable(decimal),
+});
+
+const withReason = <T extends 'BreakerTripped'>(type: T) =>
   object<{ readonly type: T; readonly messageId: string; readonly reason: string }>({ type: literal(type), messageId: text, reason: text });
 
 export const accountEventCodec: Codec<AccountEvent> = tagged<AccountEvent>({
@@ -132,10 +171,10 @@ export const accountEventCodec: Codec<AccountEvent> = tagged<AccountEvent>({
     accountType: literal(...ACCOUNT_TYPES), ledger: decimal, bank: decimal,
   }),
   BankEntryPending: object<BankEntryPending>({ type: literal('BankEntryPending'), messageId: text, entry: bankEntryCodec }),
-  BankEntryBooked: object<BankEntryBooked>({ type: literal('BankEntryBooked'), messageId: text, entry: bankEntryCodec }),
+  BankEntryBooked: object<BankEntryBooked>({ type: literal('BankEntryBooked'), messageId: text, entry: bankEntryCodec, check: defaulted(optionalCheckCodec, null) }),
   PayInMatched: object<PayInMatched>({
     type: literal('PayInMatched'), messageId: text, entry: bankEntryCodec,
-    payIn: expectedPayInCodec, method: literal('UETR', 'END_TO_END_ID'),
+    payIn: expectedPayInCodec, method: literal('UETR', 'END_TO_END_ID'), check: defaulted(optionalCheckCodec, null),
   }),
   PayInExpected: object<PayInExpected>({ type: literal('PayInExpected'), messageId: text, payIn: expectedPayInCodec }),
   FundsReserved: object<FundsReserved>({ type: literal('FundsReserved'), messageId: text, reservationId: text, amount: decimal }),
@@ -146,6 +185,13 @@ export const accountEventCodec: Codec<AccountEvent> = tagged<AccountEvent>({
   }),
   LedgerCredited: object<LedgerCredited>({ type: literal('LedgerCredited'), messageId: text, amount: decimal, reference: text }),
   BankBalanceSet: object<BankBalanceSet>({ type: literal('BankBalanceSet'), messageId: text, balance: decimal, asOf: text }),
+  BankBalanceObserved: object<BankBalanceObserved>({
+    type: literal('BankBalanceObserved'), messageId: text, balance: decimal, asOf: text, check: reconciliationCheckCodec,
+  }),
+  StatementReconciled: object<StatementReconciled>({
+    type: literal('StatementReconciled'), messageId: text, statementId: text, date: text, sequence: nullable(text),
+    opening: decimal, closing: decimal, matched: integer, discrepancies: array(statementDiscrepancyCodec), check: reconciliationCheckCodec,
+  }),
   BreakerTripped: withReason('BreakerTripped'),
-  BreakerReset: withReason('BreakerReset'),
+  BreakerReset: object<BreakerReset>({ type: literal('BreakerReset'), messageId: text, reason: text, check: defaulted(optionalCheckCodec, null) }),
 });

@@ -9,6 +9,7 @@ import { remember } from '../applied.ts';
 import { invariant } from '../decision.ts';
 import { ZERO } from '../money.ts';
 import type { AccountEvent } from './events.ts';
+import { STATUS_OF, tripReason, type ReconciliationCheck } from './reconciliation.ts';
 import { available, type AccountState, type BankEntry, type OpenAccount } from './model.ts';
 
 const NONE: ReadonlyMap<never, never> = new Map<never, never>();
@@ -27,7 +28,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       status: 'open', limits: state.limits, applied, ref: event.ref, type: event.accountType,
       ledger: event.ledger.isZero() ? ZERO : event.ledger, bank: event.bank.isZero() ? ZERO : event.bank, reserved: ZERO,
       reservations: NONE, pending: NONE, pendingDropped: 0, booked: NOTHING_BOOKED,
-      recentBooked: NO_ENTRIES, expected: NONE, reconciliation: 'UNCHECKED', breaker: CLOSED,
+      recentBooked: NO_ENTRIES, expected: NONE, reconciliation: 'UNCHECKED', breaker: CLOSED, statement: null,
     };
   }
   invariant(state.status === 'open', `${event.type} for an unopened account`);
@@ -42,13 +43,20 @@ function applyOpen(state: OpenAccount, event: Exclude<AccountEvent, { type: 'Acc
     case 'BankEntryPending':
       return addPending(state, event.entry);
     case 'BankEntryBooked':
-      return book(state, event.entry);
+      return reconciled(book(state, event.entry), event.check);
     case 'PayInMatched': {
       const booked = book(state, event.entry);
       const expected = new Map(state.expected);
       expected.delete(event.payIn.payInId);
-      return { ...booked, ledger: booked.ledger.plus(event.entry.amount), expected };
+      return reconciled({ ...booked, ledger: booked.ledger.plus(event.entry.amount), expected }, event.check);
     }
+    case 'BankBalanceObserved':
+      return reconciled(state, event.check);
+    case 'StatementReconciled':
+      return reconciled(
+        { ...state, bank: event.closing, statement: { id: event.statementId, date: event.date, sequence: event.sequence, closing: event.closing } },
+        event.check,
+      );
     case 'PayInExpected':
       return { ...state, expected: new Map(state.expected).set(event.payIn.payInId, event.payIn) };
     case 'FundsReserved':
@@ -70,8 +78,16 @@ function applyOpen(state: OpenAccount, event: Exclude<AccountEvent, { type: 'Acc
     case 'BreakerTripped':
       return { ...state, breaker: { open: true, reason: event.reason } };
     case 'BreakerReset':
-      return { ...state, breaker: { open: false, reason: event.reason } };
+      return reconciled({ ...state, breaker: { open: false, reason: event.reason } }, event.check);
   }
+}
+
+/** A journaled check sets the level and, when it trips, opens the breaker. */
+function reconciled(state: OpenAccount, check: ReconciliationCheck | null): OpenAccount {
+  if (check === null) return state;
+  const level = STATUS_OF[check.level];
+  if (!check.trips) return level === state.reconciliation ? state : { ...state, reconciliation: level };
+  return { ...state, reconciliation: level, breaker: { open: true, reason: tripReason(check, state.ref.currency) } };
 }
 
 function release(state: OpenAccount, reservationId: string, amount: BigNumber): OpenAccount {

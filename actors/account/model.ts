@@ -102,9 +102,19 @@ export interface OpenAccount {
   /** Newest last, at most limits.recentBookedMax. */
   readonly recentBooked: readonly BankEntry[];
   readonly expected: ReadonlyMap<string, ExpectedPayIn>;
-  /** Placeholder for issue 4 (tiers 1–3 set it). */
+  /** The level of the last journaled check (account/reconciliation.ts); UNCHECKED before any. */
   readonly reconciliation: ReconciliationStatus;
   readonly breaker: Breaker;
+  /** The last end-of-day statement reconciled (tier 3): the next one must continue its chain. */
+  readonly statement: StatementLinkState | null;
+}
+
+export interface StatementLinkState {
+  readonly id: string;
+  /** The statement's day (YYYY-MM-DD). */
+  readonly date: string;
+  readonly sequence: string | null;
+  readonly closing: BigNumber;
 }
 
 export type AccountState = UnopenedAccount | OpenAccount;

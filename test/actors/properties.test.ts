@@ -192,7 +192,7 @@ test('(4) delivering a message again changes nothing: at once (any message) or l
   t.pass();
 });
 
-const INTEGER_KEYS = new Set(['windowId', 'count']);
+const INTEGER_KEYS = new Set(['windowId', 'count', 'tier', 'matched']);
 
 function assertNoNumbers(json: unknown, path: string): void {
   if (typeof json === 'number') {
@@ -202,7 +202,7 @@ function assertNoNumbers(json: unknown, path: string): void {
   else if (typeof json === 'object' && json !== null) for (const [k, v] of Object.entries(json)) assertNoNumbers(v, `${path}.${k}`);
 }
 
-const MONEY_KEYS = new Set(['amount', 'ledger', 'bank', 'gross', 'balance', 'released', 'rate', 'targetAmount', 'sourceAmount']);
+const MONEY_KEYS = new Set(['amount', 'ledger', 'bank', 'gross', 'balance', 'released', 'rate', 'targetAmount', 'sourceAmount', 'difference', 'opening', 'closing', 'expected', 'actual']);
 
 function assertMoneyStrings(json: unknown, path: string): void {
   if (Array.isArray(json)) json.forEach((x, i) => assertMoneyStrings(x, `${path}[${i}]`));

@@ -51,7 +51,8 @@ test.serial('accounts, camt.054 ingestion, duplicates, dead letters and recovery
     t.is(first.statusCode, 200, first.body);
     t.like(first.json().data.messages[0], { type: 'camt.054', messageId: 'NTF-1', status: 'accepted', errors: [] });
     const got = (await service.app.inject({ method: 'GET', url: `/api/v1/accounts/${ID}` })).json();
-    t.like(got.data, { bank_reported_balance: '1150.20', ledger_balance: '1000.00', currency: 'EUR', iban: IBAN, reconciliation_status: 'UNCHECKED' });
+    // Tier 1: 150.20 the books do not know of is 13% of the bank's figure: Critical, breaker tripped.
+    t.like(got.data, { bank_reported_balance: '1150.20', ledger_balance: '1000.00', currency: 'EUR', iban: IBAN, reconciliation_status: 'CRITICAL', circuit_breaker_active: true });
 
     // Prometheus: the accepted message is counted, the live actor and its mailbox are gauged.
     const scraped = await service.app.inject({ method: 'GET', url: '/metrics' });
