@@ -26,11 +26,22 @@ export function hasApplied(window: AppliedWindow, messageId: string): boolean {
   return window.ids.includes(messageId);
 }
 
-/** Appends one id, dropping the oldest when full (a copy of at most `max` strings). */
+/**
+ * Appends one id, dropping the oldest when full. The window is a value (states are immutable, an
+ * older state may still be read), so this copies at most `max` strings, into one array allocated at
+ * its final size (slice + spread made two per event: bench/ingest). A ring or a persistent list
+ * would avoid the copy but not the per-account memory, and would change the plain form that the
+ * codec and the state tests compare.
+ */
 export function remember(window: AppliedWindow, messageId: string): AppliedWindow {
-  if (hasApplied(window, messageId)) return window;
-  const kept = window.ids.length >= window.max ? window.ids.slice(window.ids.length - window.max + 1) : window.ids;
-  return { ids: [...kept, messageId], max: window.max };
+  const ids = window.ids;
+  if (ids.includes(messageId)) return window;
+  const n = ids.length;
+  const drop = n >= window.max ? n - window.max + 1 : 0;
+  const next = new Array<string>(n - drop + 1);
+  for (let i = drop; i < n; i++) next[i - drop] = ids[i]!;
+  next[n - drop] = messageId;
+  return { ids: next, max: window.max };
 }
 
 export const appliedWindowCodec: Codec<AppliedWindow> = object<AppliedWindow>({ ids: array(text), max: integer });

@@ -37,6 +37,9 @@ export const REJECTIONS = {
   PAYOUTS_SUSPENDED: 'the account is Significant or Critical apart from its bank: payouts wait for reconciliation',
   RECONCILIATION_OUT_OF_RANGE: 'the breaker resets only when ledger and bank are within Minor of each other',
   STATEMENT_OUT_OF_ORDER: 'a statement older than the last one reconciled',
+  STATEMENT_BALANCE_MISSING: 'the statement has no usable opening (OPBD/PRCD) or closing (CLBD) balance',
+  STATEMENT_DATE_MISSING: 'the statement has no CLBD date, ToDtTm or CreDtTm to place it on a day',
+  ACCOUNT_MISSING: 'the report names no IBAN or other account id',
 } as const;
 
 export type RejectionCode = keyof typeof REJECTIONS;

@@ -17,6 +17,9 @@ import { checkExposure } from './http/auth.ts';
 import { buildServer } from './http/server.ts';
 import { Intakes, type IntakeOptions } from './intake.ts';
 import { TokenService } from './token-service.ts';
+import { ReconciliationRecords } from './db/reconciliation-records.ts';
+import { JournalRecordedEntries } from './db/statement-queries.ts';
+import { ReconciliationService, tier2IntervalFromEnv, type ReconciliationOptions } from './reconciliation-service.ts';
 
 export interface ServiceOptions {
   readonly host: string;
@@ -32,6 +35,8 @@ export interface ServiceOptions {
   readonly apiToken?: string | undefined;
   /** NATS, the inbox directory and the Redis fast-path dedupe; default from the environment (adapters/intake.ts). */
   readonly intake?: IntakeOptions | undefined;
+  /** Thresholds, the tier-2 interval (default RECON_TIER2_INTERVAL_MIN, else off), bank clients. */
+  readonly reconciliation?: ReconciliationOptions | undefined;
 }
 
 export interface Service {
@@ -41,6 +46,10 @@ export interface Service {
   readonly intakes: Intakes;
   /** The token actor, the backing figure and the pay-in minter. */
   readonly tokens: TokenService;
+  /** Discrepancy rows and EOD snapshots projected from the account events (tier 3 and checks). */
+  readonly records: ReconciliationRecords;
+  /** Reconciliation tiers 1–2, breakers, health; its mock bank when no real bank is configured. */
+  readonly reconciliation: ReconciliationService;
   /** `http://host:port` as bound (port 0 resolved). */
   readonly url: string;
   stop(): Promise<void>;
@@ -63,12 +72,33 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let corridors: Corridors | undefined;
   let intakes: Intakes | undefined;
   let tokens: TokenService | undefined;
+  let records: ReconciliationRecords | undefined;
+  let recon: ReconciliationService | undefined;
   try {
     await migrate(database);
     journal = new GroupCommitter(new PgJournal(database));
     // The backing figure is read before any account actor exists, so no account event is missed.
     tokens = await TokenService.open({ db: database, journal });
-    accounts = new Accounts({ journal, onApplied: tokens.onAccountApplied });
+    records = new ReconciliationRecords(database);
+    const recordsHook = records.observe;
+    // Tier 3 matches a statement against what tier 1 journaled on its days.
+    const statements = new JournalRecordedEntries(database);
+    // Like the backing figure, the balance index is read before any account actor exists.
+    const interval = options.reconciliation?.tier2IntervalMin ?? tier2IntervalFromEnv();
+    recon = await ReconciliationService.open(database, tokens, { ...options.reconciliation, tier2IntervalMin: interval });
+    const tokenHook = tokens.onAccountApplied;
+    const reconHook = recon.onAccountApplied;
+    // The token hook first: the currency breaker check reads the backing it has just moved.
+    accounts = new Accounts({
+      journal,
+      thresholds: recon.thresholds,
+      onApplied: (actorId, seq, events) => {
+        tokenHook(actorId, seq, events);
+        reconHook(actorId, seq, events);
+        recordsHook(actorId, seq, events);
+      },
+    });
+    recon.attach(accounts);
     corridors = new Corridors({ journal });
     const deadLetters = new DeadLetters(database);
     intakes = Intakes.open(options.intake, db);
@@ -77,10 +107,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       accounts,
       corridors,
       deadLetters,
-      ingest: { accounts, deadLetters, ...intakes.ingestExtras },
+      ingest: { accounts, deadLetters, statements, ...intakes.ingestExtras },
+      eod: { records, statements },
       journal,
       intake: intakes,
       tokens,
+      reconciliation: recon,
     }, { apiToken });
     const tks = tokens;
     tks.report = (what, err) => app.log.warn({ err }, `tokens: ${what}`);
@@ -89,7 +121,19 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     app.log.info({ clientFundsAccounts: tks.backing.size, backingLoadMs: tks.backingLoadMs }, 'tokens ready');
     // Its failure is reported by the token service itself; the next pass tries again.
     void tks.firstCatchUp?.then((caughtUp) => app.log.info(caughtUp, 'tokens: pay-in outbox caught up'), () => undefined);
-    await intakes.start({ accounts, deadLetters, ...intakes.ingestExtras }, app.log);
+    const recs = records;
+    recs.report = (what, err) => app.log.warn({ err }, `reconciliation records: ${what}`);
+    void recs.start().then((caughtUp) => app.log.info(caughtUp, 'reconciliation records caught up'), () => undefined);
+    await intakes.start({ accounts, deadLetters, statements, ...intakes.ingestExtras }, app.log);
+    const rcn = recon;
+    rcn.report = (what, err) => app.log.warn({ err }, `reconciliation: ${what}`);
+    rcn.log = (msg, fields) => app.log.info(fields ?? {}, `reconciliation: ${msg}`);
+    // The seed's three start-up lines, in its order.
+    app.log.info({ accounts: rcn.index.size, indexLoadMs: rcn.loadMs }, 'reconciliation tier 1 (camt.054) consumer active: POST /api/v1/reconciliation/camt054, POST /api/v1/iso20022, intakes');
+    rcn.start();
+    app.log.info({ intervalMin: rcn.tier2IntervalMin, bank: rcn.mock !== null ? 'mock' : 'configured clients' },
+      rcn.tier2IntervalMin === 'off' ? 'reconciliation tier 2 loop off (on demand: POST /api/v1/reconciliation/intraday/all)' : `reconciliation tier 2 loop started, every ${rcn.tier2IntervalMin} min`);
+    app.log.info('reconciliation tier 3 (camt.053 end of day) ready');
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
@@ -105,6 +149,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       accounts,
       intakes,
       tokens: tks,
+      reconciliation: rcn,
+      records: recs,
       url: `http://${host}:${port}`,
       // Idempotent: SIGTERM followed by SIGINT must not close things twice.
       stop: () => (stopping ??= (async () => {
@@ -112,7 +158,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           // Stop pulling first and let what is in flight settle while the actors still run.
           await its.stop();
           await app.close();
+          await rcn.stop();
           await acc.stop();
+          // After the accounts (their hook queues rows), before the database closes.
+          await recs.stop();
           // After the accounts, whose hook sends mints; before the journal closes.
           await tks.stop();
           await cor.stop();
@@ -125,7 +174,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   } catch (err) {
     // A half-started service must not keep the PGlite directory locked or the process alive.
     await intakes?.stop().catch(() => undefined);
+    await recon?.stop().catch(() => undefined);
     await accounts?.stop().catch(() => undefined);
+    await records?.stop().catch(() => undefined);
     await tokens?.stop().catch(() => undefined);
     await corridors?.stop().catch(() => undefined);
     await journal?.close().catch(() => undefined);

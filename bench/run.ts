@@ -1,6 +1,8 @@
 // Benchmark entry: `npm run bench -- <name> [args...]` runs bench/<name>.bench.ts in this process.
 // Without a name, or with an unknown one, it lists the benchmarks there are.
 
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -8,6 +10,11 @@ import { join } from 'node:path';
 export interface Bench {
   /** One line for the listing. */
   readonly description: string;
+  /**
+   * Node/V8 flags the benchmark must run with, as the service it measures is run (e.g. the young
+   * generation size of bench/ingest). Without them in this process, it runs in a child that has them.
+   */
+  readonly nodeFlags?: readonly string[];
   run(args: readonly string[]): Promise<void> | void;
 }
 
@@ -29,5 +36,12 @@ if (name === undefined || !available.includes(name)) {
   process.exitCode = name === undefined ? 0 : 2;
 } else {
   const mod = (await import(pathToFileURL(join(dir, `${name}.bench.ts`)).href)) as { default: Bench };
-  await mod.default.run(args);
+  const missing = (mod.default.nodeFlags ?? []).filter((f) => !process.execArgv.includes(f));
+  if (missing.length === 0) {
+    await mod.default.run(args);
+  } else {
+    const child = spawn(process.execPath, [...process.execArgv, ...missing, ...process.argv.slice(1)], { stdio: 'inherit' });
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    process.exitCode = code ?? (signal === null ? 1 : 128);
+  }
 }

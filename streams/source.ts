@@ -18,8 +18,8 @@
 // - settle is called exactly once per delivery. A second call is a programming error and throws
 //   synchronously (an AssertionError), whatever the outcome of the first.
 // - Delivery is at-least-once: the same `id` can come again (redelivery after a crash, a missed ack
-//   deadline, a nak). The pipeline's dedupe by `id` and the journal's unique message identity make
-//   the second one change nothing.
+//   deadline, an unconfirmed ack lost on the wire, a nak). The pipeline's dedupe by `id` and the
+//   journal's unique message identity make the second one change nothing.
 
 import assert from 'node:assert/strict';
 
@@ -44,7 +44,11 @@ export interface Delivery {
   /** 1 on the first delivery, n on the n-th (as far as the broker knows). */
   readonly deliveryCount: number;
   readonly redelivered: boolean;
-  /** See the contract above. Resolves when the broker has taken the verdict (an ack is confirmed). */
+  /**
+   * See the contract above. Resolves when the verdict is handed to the broker's client: sent, not
+   * necessarily confirmed (NATS acks are unconfirmed unless the adapter is asked to confirm them; a
+   * lost ack means a redelivery, which the dedupe makes harmless). Rejects when it could not be sent.
+   */
   settle(outcome: Outcome): Promise<void>;
 }
 

@@ -16,7 +16,7 @@ import type {
 import type { AccountEvent } from './events.ts';
 import { available, type AccountState, type OpenAccount } from './model.ts';
 import { conflictingPayIn, matchPayIn, usableReference } from './pay-in.ts';
-import { checkBalances, payoutsSuspended } from './reconciliation.ts';
+import { bankAfter, checkBalances, coveredByStatement, payoutsSuspended } from './reconciliation.ts';
 
 /** `thresholds`: the reconciliation levels in force (configuration; events record their outcome). */
 export function decideAccount(state: AccountState, command: AccountCommand, thresholds: Thresholds = THRESHOLDS_DEFAULT): Decision<AccountEvent> {
@@ -97,13 +97,14 @@ function decideBankEntry(state: OpenAccount, command: RecordBankEntryCommand, th
   if (command.status === 'PDNG') return accept({ type: 'BankEntryPending', messageId, entry });
   if (command.status !== 'BOOK') return reject('ENTRY_NOT_BOOKABLE', `entry ${entry.key} has status ${command.status}`);
   // Tier 1: the comparison after this booking (the sign comes from CdtDbtInd, reversal or not).
-  const bank = entry.direction === 'CRDT' ? state.bank.plus(entry.amount) : state.bank.minus(entry.amount);
+  const bankMoved = !coveredByStatement(state, entry);
+  const bank = bankAfter(state, entry);
   const match = matchPayIn(state.expected, entry);
   if (match === null) {
-    return accept({ type: 'BankEntryBooked', messageId, entry, check: checkBalances(state, 1, state.ledger, bank, thresholds) });
+    return accept({ type: 'BankEntryBooked', messageId, entry, bankMoved, check: checkBalances(state, 1, state.ledger, bank, thresholds) });
   }
   const ledger = state.ledger.plus(entry.amount);
-  return accept({ type: 'PayInMatched', messageId, entry, payIn: match.payIn, method: match.method, check: checkBalances(state, 1, ledger, bank, thresholds) });
+  return accept({ type: 'PayInMatched', messageId, entry, payIn: match.payIn, method: match.method, bankMoved, check: checkBalances(state, 1, ledger, bank, thresholds) });
 }
 
 function decideObservation(state: OpenAccount, command: ObserveBankBalanceCommand, thresholds: Thresholds): Decision<AccountEvent> {
@@ -131,7 +132,7 @@ function decideStatement(state: OpenAccount, command: ReconcileStatementCommand,
   const check = checkBalances(state, 3, state.ledger, command.closing, thresholds, true)!;
   return accept({
     type: 'StatementReconciled', messageId: command.messageId, statementId: command.statementId, date: command.date,
-    sequence: command.sequence, opening: command.opening, closing: command.closing, matched: command.matched,
+    sequence: command.sequence, opening: command.opening, closing: command.closing, matched: command.matched, reserved: state.reserved,
     discrepancies: [...chain, ...command.discrepancies], check,
   });
 }

@@ -7,6 +7,7 @@
 import type BigNumber from 'bignumber.js';
 import { array, boolean, decimal, defaulted, integer, literal, nullable, object, tagged, text, type Codec } from '../codec.ts';
 import type { StatementDiscrepancy } from './commands.ts';
+import { ZERO } from '../money.ts';
 import type { AccountRef, AccountType, BankEntry, ExpectedPayIn, MatchMethod } from './model.ts';
 import { ACCOUNT_TYPES } from './model.ts';
 import { optionalCheckCodec, reconciliationCheckCodec, type ReconciliationCheck } from './reconciliation.ts';
@@ -28,6 +29,11 @@ export interface BankEntryBooked {
   readonly type: 'BankEntryBooked';
   readonly messageId: string;
   readonly entry: BankEntry;
+  /**
+   * False when the booking is already inside the last reconciled statement's closing balance
+   * (a camt.054 arriving after the camt.053 of its day): recorded, the bank figure unchanged.
+   */
+  readonly bankMoved: boolean;
   /** Tier 1, when the booking changed the reconciliation level (account/reconciliation.ts). */
   readonly check: ReconciliationCheck | null;
 }
@@ -42,6 +48,7 @@ export interface PayInMatched {
   readonly entry: BankEntry;
   readonly payIn: ExpectedPayIn;
   readonly method: MatchMethod;
+  readonly bankMoved: boolean;
   readonly check: ReconciliationCheck | null;
 }
 export interface PayInExpected {
@@ -100,6 +107,8 @@ export interface StatementReconciled {
   readonly opening: BigNumber;
   readonly closing: BigNumber;
   readonly matched: number;
+  /** Reserved funds when the statement was reconciled: the EOD snapshot's reserved and available. */
+  readonly reserved: BigNumber;
   /** From the entry matching and the chain checks; empty when everything agrees. */
   readonly discrepancies: readonly StatementDiscrepancy[];
   readonly check: ReconciliationCheck;
@@ -115,6 +124,27 @@ export interface BreakerReset {
   readonly reason: string;
   /** The comparison that allowed the reset (within Minor); sets the level. */
   readonly check: ReconciliationCheck | null;
+}
+
+/**
+ * The bank figure after `event`, as evolve moves it: a booked entry by its CdtDbtInd (unless the
+ * statement already holds it), a statement's closing or a set balance replaces it. The one place
+ * the token backing, the reconciliation index and evolve agree on (the start-up SQL of
+ * adapters/db/token-queries.ts mirrors it).
+ */
+export function bankFigureAfter(bank: BigNumber, event: AccountEvent): BigNumber {
+  switch (event.type) {
+    case 'BankEntryBooked':
+    case 'PayInMatched':
+      if (!event.bankMoved) return bank;
+      return event.entry.direction === 'CRDT' ? bank.plus(event.entry.amount) : bank.minus(event.entry.amount);
+    case 'StatementReconciled':
+      return event.closing;
+    case 'BankBalanceSet':
+      return event.balance;
+    default:
+      return bank;
+  }
 }
 
 export type AccountEvent =
@@ -171,10 +201,12 @@ export const accountEventCodec: Codec<AccountEvent> = tagged<AccountEvent>({
     accountType: literal(...ACCOUNT_TYPES), ledger: decimal, bank: decimal,
   }),
   BankEntryPending: object<BankEntryPending>({ type: literal('BankEntryPending'), messageId: text, entry: bankEntryCodec }),
-  BankEntryBooked: object<BankEntryBooked>({ type: literal('BankEntryBooked'), messageId: text, entry: bankEntryCodec, check: defaulted(optionalCheckCodec, null) }),
+  BankEntryBooked: object<BankEntryBooked>({
+    type: literal('BankEntryBooked'), messageId: text, entry: bankEntryCodec, bankMoved: defaulted(boolean, true), check: defaulted(optionalCheckCodec, null),
+  }),
   PayInMatched: object<PayInMatched>({
     type: literal('PayInMatched'), messageId: text, entry: bankEntryCodec,
-    payIn: expectedPayInCodec, method: literal('UETR', 'END_TO_END_ID'), check: defaulted(optionalCheckCodec, null),
+    payIn: expectedPayInCodec, method: literal('UETR', 'END_TO_END_ID'), bankMoved: defaulted(boolean, true), check: defaulted(optionalCheckCodec, null),
   }),
   PayInExpected: object<PayInExpected>({ type: literal('PayInExpected'), messageId: text, payIn: expectedPayInCodec }),
   FundsReserved: object<FundsReserved>({ type: literal('FundsReserved'), messageId: text, reservationId: text, amount: decimal }),
@@ -190,7 +222,8 @@ export const accountEventCodec: Codec<AccountEvent> = tagged<AccountEvent>({
   }),
   StatementReconciled: object<StatementReconciled>({
     type: literal('StatementReconciled'), messageId: text, statementId: text, date: text, sequence: nullable(text),
-    opening: decimal, closing: decimal, matched: integer, discrepancies: array(statementDiscrepancyCodec), check: reconciliationCheckCodec,
+    opening: decimal, closing: decimal, matched: integer, reserved: defaulted(decimal, ZERO),
+    discrepancies: array(statementDiscrepancyCodec), check: reconciliationCheckCodec,
   }),
   BreakerTripped: withReason('BreakerTripped'),
   BreakerReset: object<BreakerReset>({ type: literal('BreakerReset'), messageId: text, reason: text, check: defaulted(optionalCheckCodec, null) }),

@@ -43,9 +43,9 @@ function applyOpen(state: OpenAccount, event: Exclude<AccountEvent, { type: 'Acc
     case 'BankEntryPending':
       return addPending(state, event.entry);
     case 'BankEntryBooked':
-      return reconciled(book(state, event.entry), event.check);
+      return reconciled(book(state, event.entry, event.bankMoved), event.check);
     case 'PayInMatched': {
-      const booked = book(state, event.entry);
+      const booked = book(state, event.entry, event.bankMoved);
       const expected = new Map(state.expected);
       expected.delete(event.payIn.payInId);
       return reconciled({ ...booked, ledger: booked.ledger.plus(event.entry.amount), expected }, event.check);
@@ -112,7 +112,7 @@ function addPending(state: OpenAccount, entry: BankEntry): OpenAccount {
 }
 
 /** Booking moves the bank balance by the entry's direction only (a reversal is not flipped). */
-function book(state: OpenAccount, entry: BankEntry): OpenAccount {
+function book(state: OpenAccount, entry: BankEntry, bankMoved: boolean): OpenAccount {
   const credit = entry.direction === 'CRDT';
   const { booked } = state;
   let pending = state.pending;
@@ -126,7 +126,7 @@ function book(state: OpenAccount, entry: BankEntry): OpenAccount {
     : state.recentBooked;
   return {
     ...state,
-    bank: credit ? state.bank.plus(entry.amount) : state.bank.minus(entry.amount),
+    bank: bankMoved ? (credit ? state.bank.plus(entry.amount) : state.bank.minus(entry.amount)) : state.bank,
     pending,
     booked: credit
       ? { ...booked, creditCount: booked.creditCount + 1, creditSum: booked.creditSum.plus(entry.amount) }

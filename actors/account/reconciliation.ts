@@ -12,7 +12,7 @@ import type BigNumber from 'bignumber.js';
 import { boolean, CodecError, decimal, literal, nullable, object, type Codec } from '../codec.ts';
 import { formatAmount } from '../money.ts';
 import { compareBalances, type ThresholdLevel, type Thresholds } from '../reconciliation/thresholds.ts';
-import type { OpenAccount, ReconciliationStatus } from './model.ts';
+import type { BankEntry, OpenAccount, ReconciliationStatus } from './model.ts';
 
 export type Tier = 1 | 2 | 3;
 
@@ -48,6 +48,22 @@ export function checkBalances(
 /** The breaker's reason for a tripping check: deterministic, so a replay gives the same text. */
 export function tripReason(check: ReconciliationCheck, currency: string): string {
   return `tier ${check.tier} reconciliation Critical: ledger ${formatAmount(check.ledger, currency)} vs bank ${formatAmount(check.bank, currency)} (difference ${formatAmount(check.difference, currency)})`;
+}
+
+/**
+ * A booking dated on or before the last reconciled statement's day is already inside that
+ * statement's closing balance (which became the bank figure): a camt.054 that arrives after the
+ * camt.053 of its day is recorded but must not move the bank figure a second time. Without a
+ * booking date nothing can be said, and the entry counts.
+ */
+export function coveredByStatement(account: OpenAccount, entry: BankEntry): boolean {
+  return account.statement !== null && entry.bookingDate !== null && entry.bookingDate.slice(0, 10) <= account.statement.date;
+}
+
+/** The bank figure after booking `entry` (see coveredByStatement). */
+export function bankAfter(account: OpenAccount, entry: BankEntry): BigNumber {
+  if (coveredByStatement(account, entry)) return account.bank;
+  return entry.direction === 'CRDT' ? account.bank.plus(entry.amount) : account.bank.minus(entry.amount);
 }
 
 /** Whether payouts (reservations, ledger debits) are suspended by the reconciliation level. */

@@ -21,7 +21,7 @@
 // rule does guarantee: no mint is ever decided against fiat that was not journaled as booked.
 
 import type BigNumber from 'bignumber.js';
-import type { AccountEvent } from '../account/events.ts';
+import { bankFigureAfter, type AccountEvent } from '../account/events.ts';
 import { invariant } from '../decision.ts';
 import { ZERO } from '../money.ts';
 
@@ -115,13 +115,5 @@ export class ClientFundsBacking implements BackingPort {
  * Returns the same object when the event does not touch it.
  */
 export function bankAfter(bank: BigNumber, event: AccountEvent): BigNumber {
-  switch (event.type) {
-    case 'BankEntryBooked':
-    case 'PayInMatched':
-      return event.entry.direction === 'CRDT' ? bank.plus(event.entry.amount) : bank.minus(event.entry.amount);
-    case 'BankBalanceSet':
-      return event.balance;
-    default:
-      return bank;
-  }
+  return bankFigureAfter(bank, event);
 }

@@ -13,6 +13,7 @@ import { DeadLetters } from '../db/dead-letters.ts';
 import { GroupCommitter } from '../db/group-commit.ts';
 import { PgJournal } from '../db/journal.ts';
 import { migrate } from '../db/migrate.ts';
+import { JournalRecordedEntries } from '../db/statement-queries.ts';
 import { FileSource, listFiles } from '../../streams/ingest/file-source.ts';
 import { ingest, type IngestReport } from '../../streams/ingest/pipeline.ts';
 
@@ -47,7 +48,7 @@ export async function ingestPaths(paths: readonly string[], db: OpenOptions, out
   let status = 0;
   try {
     const source = new FileSource(paths);
-    const reports = ingest(source, { accounts, deadLetters: new DeadLetters(database), concurrency: 4 });
+    const reports = ingest(source, { accounts, deadLetters: new DeadLetters(database), statements: new JournalRecordedEntries(database), concurrency: 4 });
     await lastValueFrom(reports.pipe(tap((r) => {
       out(line(r));
       if (r.verdict === 'dead_lettered' || r.verdict === 'retry' || r.rejections.length > 0) status = 1;

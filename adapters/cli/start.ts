@@ -7,6 +7,7 @@
 
 import { Command } from 'commander';
 import { startService } from '../service.ts';
+import { TIER2_INTERVAL_MIN, tier2IntervalFromEnv } from '../reconciliation-service.ts';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -27,6 +28,8 @@ export function serveCommand(): Command {
           natsUrl: opts.nats,
           redisUrl: opts.redis,
         },
+        // The served process reconciles on a schedule by default; library callers (tests) opt in.
+        reconciliation: { tier2IntervalMin: tier2IntervalFromEnv() ?? TIER2_INTERVAL_MIN.default },
       });
       const stop = () => {
         service.stop().then(

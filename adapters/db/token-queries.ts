@@ -15,9 +15,10 @@ const currencyCodes = createRequire(import.meta.url)('currency-codes') as typeof
 
 /**
  * Every client_funds account with its bank-reported balance, as the journal has it now. Per
- * account: the latest of (its opening, its latest snapshot, its latest BankBalanceSet) gives an
- * absolute figure at some seq; the booked entries after that seq move it by their CdtDbtInd (as
- * ClientFundsBacking.bankAfter and the account's evolve do). The events read per account are
+ * account: the latest of (its opening, its latest snapshot, its latest BankBalanceSet or
+ * StatementReconciled closing) gives an absolute figure at some seq; the booked entries after that
+ * seq move it by their CdtDbtInd unless the statement already held them (`bankMoved`), as
+ * bankFigureAfter in actors/account/events.ts and the account's evolve do. The events read per account are
  * those after its latest snapshot, so at most `snapshotEvery` for a busy account.
  */
 export async function loadClientFunds(db: Queryable): Promise<ClientFundsAccount[]> {
@@ -36,12 +37,16 @@ export async function loadClientFunds(db: Queryable): Promise<ClientFundsAccount
          UNION ALL
          (SELECT j.seq, (j.payload ->> 'balance')::numeric FROM journal j
           WHERE j.actor = o.actor AND j.type = 'BankBalanceSet' ORDER BY j.seq DESC LIMIT 1)
+         UNION ALL
+         (SELECT j.seq, (j.payload ->> 'closing')::numeric FROM journal j
+          WHERE j.actor = o.actor AND j.type = 'StatementReconciled' ORDER BY j.seq DESC LIMIT 1)
        ) p ORDER BY p.seq DESC LIMIT 1
      ) b
      CROSS JOIN LATERAL (
        SELECT sum(CASE WHEN j.payload -> 'entry' ->> 'direction' = 'CRDT' THEN 1 ELSE -1 END
                   * (j.payload -> 'entry' ->> 'amount')::numeric)
-                FILTER (WHERE j.type IN ('BankEntryBooked', 'PayInMatched')) AS delta,
+                FILTER (WHERE j.type IN ('BankEntryBooked', 'PayInMatched')
+                        AND coalesce((j.payload ->> 'bankMoved')::boolean, true)) AS delta,
               max(j.seq) AS last_seq
        FROM journal j WHERE j.actor = o.actor AND j.seq > b.seq
      ) d

@@ -25,6 +25,10 @@ import { createMetrics, metricsRoute } from './metrics.ts';
 import { participantRoutes } from './participants.ts';
 import { payInRoutes } from './pay-ins.ts';
 import { tokenRoutes, type TokenRouteDeps } from './tokens.ts';
+import { discrepancyRoutes } from './discrepancies.ts';
+import { eodRoutes, type EodDeps } from './reconciliation-eod.ts';
+import { reconciliationRoutes } from './reconciliation.ts';
+import type { ReconciliationService } from '../reconciliation-service.ts';
 
 /** The live state the stateful routes need; adapters/service.ts owns their lifecycle. */
 export interface ServiceDeps {
@@ -38,6 +42,10 @@ export interface ServiceDeps {
   readonly journal?: GroupCommitter | undefined;
   /** The token actor and the backing figure (adapters/token-service.ts); without it no token routes. */
   readonly tokens?: TokenRouteDeps | undefined;
+  /** Tier 3 on demand (POST /api/v1/reconciliation/eod) and the discrepancy records; without it neither. */
+  readonly eod?: Pick<EodDeps, 'records' | 'statements'> | undefined;
+  /** Reconciliation tiers 1–2, breakers, health (adapters/reconciliation-service.ts); without it no such routes. */
+  readonly reconciliation?: ReconciliationService | undefined;
   /** The intakes beyond HTTP (NATS, Redis; adapters/intake.ts): readiness for /health, their metrics. */
   readonly intake?: { readiness(): Readonly<Record<string, string>>; instrument(metrics: ReturnType<typeof createMetrics>): void } | undefined;
 }
@@ -93,6 +101,14 @@ export function buildServer(logger = true, deps?: ServiceDeps, security: { reado
     deadLetterRoutes(app, deps.deadLetters);
     participantRoutes(app, deps.db);
     if (deps.tokens !== undefined) tokenRoutes(app, deps.db, deps.tokens);
+    if (deps.eod !== undefined) {
+      eodRoutes(app, { db: deps.db, accounts: deps.accounts, ...deps.eod });
+      discrepancyRoutes(app, deps.db);
+    }
+    if (deps.reconciliation !== undefined) {
+      deps.reconciliation.instrument(metrics.registry);
+      reconciliationRoutes(app, deps.reconciliation);
+    }
   }
   app.post('/api/v1/messages/parse', async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {

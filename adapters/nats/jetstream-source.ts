@@ -5,8 +5,14 @@
 // (buffered + handed out + unsettled) never exceeds it; the consumer's max_ack_pending is the
 // same bound on the server, across all processes sharing the durable.
 //
-// settle maps to JetStream: 'ack' → ackAck() (waits for the server's confirmation, so an ack lost
-// on the wire is an error, not silence); { nak } → nak(delay); 'term' → term() without a reason
+// settle maps to JetStream: 'ack' → ack(), fire and forget: the ack is handed to the connection
+// and not confirmed by the server. That is enough for at-least-once, because settle('ack') is only
+// called once the effect is durable: an ack lost on the wire only makes the server redeliver after
+// ack_wait, and the redelivery is a duplicate (the actor's applied window, then the journal's
+// unique (actor, message_id)). ackAck() cost a request per message in the client (an inbox token,
+// a timer and an Error for its async trace): ~10% of the CPU per message in bench/ingest. Set
+// `confirmAcks` to wait for the server's confirmation anyway (an ack lost is then an error, not
+// silence). { nak } → nak(delay); 'term' → term() without a reason
 // (nats-server 2.9.10 does not parse `+TERM reason` and would redeliver until max_deliver). The
 // server also gives up on its own after max_deliver: the MAX_DELIVERIES advisory is watched and
 // reported to `onPoison` with the message's bytes fetched back, so it can be dead-lettered too.
@@ -29,7 +35,9 @@ export interface JetStreamSourceOptions {
   readonly batchMax?: number;
   /** How long one pull waits for messages when the stream is idle, ms (≥ 1,000). Default 5,000. */
   readonly pullExpiresMs?: number;
-  /** How long an ackAck waits for the server's confirmation, ms. Default 5,000. */
+  /** Wait for the server to confirm each ack (ackAck) instead of sending it unconfirmed. Default false. */
+  readonly confirmAcks?: boolean;
+  /** With confirmAcks: how long an ackAck waits for the server's confirmation, ms. Default 5,000. */
   readonly ackTimeoutMs?: number;
   /** Every term and every message the server gave up on (max_deliver). */
   readonly onPoison?: (report: PoisonReport) => void;
@@ -118,29 +126,20 @@ export class JetStreamSource implements Source {
   }
 
   #delivery(m: JsMsg): Delivery {
-    const info = m.info;
-    const headers = new Map<string, string>();
-    for (const [k, vs] of m.headers ?? []) headers.set(k, vs.join(', '));
-    const id = headers.get('Nats-Msg-Id') ?? `${info.stream}:${info.streamSequence}`;
     const release = (): void => {
       this.#handedOut -= 1;
       this.#bound.release();
     };
-    return {
-      id,
-      source: this.name,
-      subject: m.subject,
-      headers,
-      data: m.data,
-      receivedAt: new Date(),
-      deliveryCount: info.deliveryCount,
-      redelivered: info.redelivered,
-      settle: settleOnce(id, release, (outcome) => this.#settle(m, id, outcome)),
-    };
+    return new JsDelivery(m, this.name, release, (id, outcome) => this.#settle(m, id, outcome));
   }
 
   async #settle(m: JsMsg, id: string, outcome: Outcome): Promise<void> {
     if (outcome === 'ack') {
+      if (this.#opts.confirmAcks !== true) {
+        // Throws (a rejection here) when the connection is closed: the broker redelivers.
+        m.ack();
+        return;
+      }
       const ok = await m.ackAck({ timeout: this.#opts.ackTimeoutMs ?? 5_000 });
       // false means the client had already acked this message: impossible through settleOnce.
       assert.ok(ok, `ackAck of ${id} refused locally`);
@@ -168,5 +167,56 @@ export class JetStreamSource implements Source {
         this.#opts.onError?.(err);
       }
     }
+  }
+}
+
+/**
+ * A Delivery over a JsMsg. The headers as a Map, the delivery info (the ack subject split into
+ * tokens) and the Date are built when asked for, not per message: the pipeline reads the id, the
+ * bytes and settle, and the delivery count only to compute a nak's backoff (bench/ingest).
+ */
+class JsDelivery implements Delivery {
+  readonly id: string;
+  readonly source: string;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly settle: (outcome: Outcome) => Promise<void>;
+  readonly #m: JsMsg;
+  readonly #receivedAt: number;
+  #headers: ReadonlyMap<string, string> | undefined;
+  #date: Date | undefined;
+
+  constructor(m: JsMsg, source: string, release: () => void, settle: (id: string, outcome: Outcome) => Promise<void>) {
+    this.#m = m;
+    this.#receivedAt = Date.now();
+    // Several values of one name are joined with ', ', as in `headers`.
+    const ids = m.headers?.values('Nats-Msg-Id');
+    const id = ids !== undefined && ids.length > 0 ? ids.join(', ') : `${m.info.stream}:${m.info.streamSequence}`;
+    this.id = id;
+    this.source = source;
+    this.subject = m.subject;
+    this.data = m.data;
+    this.settle = settleOnce(id, release, (outcome) => settle(id, outcome));
+  }
+
+  get headers(): ReadonlyMap<string, string> {
+    if (this.#headers === undefined) {
+      const headers = new Map<string, string>();
+      for (const [k, vs] of this.#m.headers ?? []) headers.set(k, vs.join(', '));
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
+
+  get receivedAt(): Date {
+    return (this.#date ??= new Date(this.#receivedAt));
+  }
+
+  get deliveryCount(): number {
+    return this.#m.info.deliveryCount;
+  }
+
+  get redelivered(): boolean {
+    return this.#m.info.redelivered;
   }
 }

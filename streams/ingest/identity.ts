@@ -34,5 +34,19 @@ export function entryIdentity(messageId: string, report: Report, entry: Entry): 
   // Report Id is required by every camt.05x version; the ordinal stands in should a reader let one by.
   const report_id = usable(report.id) ?? `#${report.index}`;
   const position = `${messageId}/${report_id}/${entry.index}`;
-  return reference === null ? position : `${position}#${reference}`;
+  return flat(reference === null ? position : `${position}#${reference}`);
+}
+
+let sink = 0;
+
+/**
+ * The identity is built by concatenation, which V8 keeps as a rope (ConsString) until something
+ * flattens it. It is compared with every id of the account's applied window (three scans per
+ * command) and kept in the state: as a rope each comparison walks its pieces, ~10× slower than a
+ * flat string (measured: 3 scans of 64 ids 7-9 µs against 0.6-1 µs). charCodeAt flattens it in place;
+ * the result goes to a module variable so the compiler cannot drop the call.
+ */
+function flat(s: string): string {
+  sink ^= s.charCodeAt(s.length >> 1);
+  return s;
 }

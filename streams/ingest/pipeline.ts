@@ -2,8 +2,11 @@
 // source. Per delivery:
 //   read + validate (one pass) → any error finding: dead letter (raw bytes, source, findings),
 //   and only once that is durable, settle 'term'. It will not get better by retrying.
-//   → camt.052/053/054: each entry of each report becomes a RecordBankEntry for the account actor
+//   → camt.054: each entry of each report becomes a RecordBankEntry for the account actor
 //   of (report account IBAN or other id, entry currency), with the identity of identity.ts.
+//   → camt.053: each Stmt becomes ONE ReconcileStatement (tier 3, statement.ts): its entries are
+//   matched against what tier 1 recorded, never booked again; COPY/DUPL change nothing.
+//   → camt.052: each Rpt becomes an ObserveBankBalance (tier 2) of its ITBD/CLBD; no entry booked.
 //   Every entry of the delivery is sent before any outcome is awaited, in document order.
 //   → all outcomes appended/duplicate/rejected: rejected entries go to ONE dead letter for the
 //   delivery (durable before the ack), then 'ack'. Any retry/mailbox_full: settle {nak: delay}.
@@ -24,13 +27,14 @@
 // nothing may reach an actor before the whole message has passed validation, or a message that
 // fails at its last entry would be half applied and dead-lettered at once.
 //
-// Ordering: the RxJS stream limits concurrency on the DELIVERY stream (mergeMap(…, N)), never on
-// per-account groups (see the notes on groupBy). Per-account order is kept by the actor mailbox:
-// `ingestDelivery` runs synchronously from reading to the last `send`, so entries enter each
-// mailbox in delivery order and, within a delivery, in document order. A nak'ed delivery comes
-// back later than deliveries that followed it: at-least-once cannot promise more than that.
+// Ordering: the stream limits concurrency on the DELIVERY stream (at most N in flight, like
+// mergeMap(…, N)), never on per-account groups (see the notes on groupBy). Per-account order is
+// kept by the actor mailbox: `ingestDelivery` runs synchronously from reading to the last `send`,
+// so entries enter each mailbox in delivery order and, within a delivery, in document order. A
+// nak'ed delivery comes back later than deliveries that followed it: at-least-once cannot promise
+// more than that.
 
-import { defer, from, mergeMap, type Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { AccountOutcome } from '../../actors/account/actor.ts';
 import { bankEntryCommand } from '../../actors/account/bank-entry.ts';
 import type { AccountCommand } from '../../actors/account/commands.ts';
@@ -38,10 +42,11 @@ import { accountActorId } from '../../actors/account/model.ts';
 import type { DeadLetterInput } from '../../adapters/db/dead-letters.ts';
 import type { Finding } from '../iso20022/findings.ts';
 import type { Report, ReportMessage } from '../iso20022/model.ts';
-import { readBuffer, type ReadResult } from '../iso20022/reader.ts';
+import { readBuffer, type ReadOptions, type ReadResult } from '../iso20022/reader.ts';
 import type { Delivery, Outcome } from '../source.ts';
 import { digestOf, fastDuplicate, rememberable, type FastDedupePort } from './fast-dedupe.ts';
 import { entryIdentity, usable } from './identity.ts';
+import { intradayObservation, prepareStatements, statementKey, StatementQueryError, type PreparedStatement, type RecordedEntriesPort } from './statement.ts';
 
 /** What the pipeline needs of the account runtime (the `Accounts` facade). */
 export interface AccountsPort {
@@ -62,6 +67,12 @@ export interface IngestOptions {
   readonly nakDelayMs?: number | undefined;
   /** Shared memory of durable deliveries (Redis), consulted before reading; see fast-dedupe.ts. */
   readonly fastDedupe?: FastDedupePort | undefined;
+  /**
+   * What tier 1 recorded per account and day (adapters/db/statement-queries.ts), for matching a
+   * camt.053's entries. Without it a statement still sets the closing balance and is checked as a
+   * link of its chain, but its entries are matched against nothing (and reported as nothing).
+   */
+  readonly statements?: RecordedEntriesPort | undefined;
 }
 
 /** An entry that was not applied and will not be by retrying. */
@@ -109,67 +120,132 @@ export function nakDelay(base: number, deliveryCount: number): number {
 }
 const CONCURRENCY_DEFAULT = 16;
 
-/** The pipeline over a source: one report per delivery, in completion order. Never errors. */
+/**
+ * The pipeline over a source: one report per delivery, in completion order. Never errors (unless
+ * the source's iterator throws). What `from(source).pipe(mergeMap(d => defer(() => ingestDelivery(d)),
+ * concurrency))` does, without its cost per delivery at thousands in flight (an inner subscriber,
+ * defer, and a linear removal from an array of all inner subscriptions: bench/ingest). It also
+ * pulls only while fewer than `concurrency` deliveries are in flight, where `from` drains eagerly
+ * and mergeMap buffers: the rest stays with the source (whose own bound holds either way).
+ */
 export function ingest(source: AsyncIterable<Delivery>, options: IngestOptions): Observable<IngestReport> {
   const concurrency = options.concurrency ?? CONCURRENCY_DEFAULT;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be ≥ 1, got ${concurrency}`);
-  return from(source).pipe(mergeMap((delivery) => defer(() => ingestDelivery(delivery, options)), concurrency));
+  return new Observable<IngestReport>((subscriber) => {
+    const it = source[Symbol.asyncIterator]();
+    let active = 0;
+    let ended = false;
+    let pulling = false;
+    const complete = (): void => {
+      if (ended && active === 0 && !subscriber.closed) subscriber.complete();
+    };
+    const fail = (err: unknown): void => subscriber.error(err);
+    const reported = (report: IngestReport): void => {
+      active--;
+      subscriber.next(report);
+      complete();
+      void pull();
+    };
+    // One pulling loop at a time; a settled delivery restarts it when it stopped at the bound.
+    const pull = async (): Promise<void> => {
+      if (pulling) return;
+      pulling = true;
+      try {
+        while (!ended && active < concurrency && !subscriber.closed) {
+          const next = await it.next();
+          if (next.done === true) ended = true;
+          // Unsubscribed meanwhile: the delivery is left unsettled, the source delivers it again.
+          else if (!subscriber.closed) {
+            active++;
+            ingestDelivery(next.value, options).then(reported, fail);
+          }
+        }
+      } catch (err) {
+        fail(err);
+        return;
+      } finally {
+        pulling = false;
+      }
+      complete();
+    };
+    void pull();
+    return () => {
+      void it.return?.()?.catch(() => undefined);
+    };
+  });
 }
 
 /** One delivery, read to settled. Resolves (never rejects) after `settle` was called. */
 export async function ingestDelivery(delivery: Delivery, options: IngestOptions): Promise<IngestReport> {
-  const nak = { nak: nakDelay(options.nakDelayMs ?? NAK_DELAY_MS_DEFAULT, delivery.deliveryCount) };
+  // Garbage per delivery is kept low on this path (one report, no intermediate copies or closures):
+  // thousands of deliveries are in flight at once, and what they hold survives young-generation
+  // GCs (bench/ingest, where GC was a quarter of the CPU).
   const digest = options.fastDedupe === undefined ? null : digestOf(delivery.data);
   const known = digest === null ? null : await options.fastDedupe!.recall(digest);
   if (known !== null) return settle(delivery, fastDuplicate(delivery, known));
   let results: ReadResult[];
   try {
-    results = readBuffer(delivery.data);
+    results = readBuffer(delivery.data, READ_OPTIONS);
   } catch (err) {
     // The reader promises findings, never exceptions: this is a reader bug. Dead-lettered, not
     // nak'ed, so one file cannot stall the stream forever; the bytes are kept for a replay.
     const finding = { code: 'READER_FAILED', severity: 'error', path: '', message: String(err) };
-    return deadLetter(delivery, options, [], [finding], nak);
+    return deadLetter(delivery, options, [], [finding], nakOf(delivery, options));
   }
-  const messages = results.map((r) => ({ type: r.type, messageId: r.messageId, routed: r.type !== null && ROUTED.has(r.type) }));
-  const errors = results.flatMap((r) => r.findings.filter((f) => f.severity === 'error').map((f) => ({ document: r.index, ...f })));
-  if (results.length === 0) errors.push({ document: 0, code: 'DOCUMENT_MISSING', severity: 'error', path: '', message: 'no Document in the input' });
-  if (errors.length > 0) return deadLetter(delivery, options, messages, errors, nak);
+  const messages: { type: ReadResult['type']; messageId: string | null; routed: boolean }[] = [];
+  let errors: (Finding & { readonly document: number })[] | null = null;
+  for (const r of results) {
+    messages.push({ type: r.type, messageId: r.messageId, routed: r.type !== null && ROUTED.has(r.type) });
+    if (r.ok) continue;
+    for (const f of r.findings) if (f.severity === 'error') (errors ??= []).push({ document: r.index, ...f });
+  }
+  if (results.length === 0) (errors ??= []).push({ document: 0, code: 'DOCUMENT_MISSING', severity: 'error', path: '', message: 'no Document in the input' });
+  if (errors !== null) return deadLetter(delivery, options, messages, errors, nakOf(delivery, options));
   // What a dead letter of rejected entries names (the first routed document), taken now.
   const first = messages.find((m) => m.routed);
 
-  let sends: ReturnType<typeof route>;
-  let outcomes: AccountOutcome[];
+  let routed: Routed;
+  let outcomes: readonly AccountOutcome[];
   try {
-    sends = route(results, options.accounts);
+    // Statements read the journal first (what tier 1 recorded on their days): the one await before
+    // the sends, only for deliveries holding a camt.053; the sends stay in document order.
+    const statements = results.some((r) => r.type === 'camt.053')
+      ? await prepareStatements(results, options.statements, accountKey, (a, currency) => accountActorId({ ...a, currency }))
+      : null;
+    routed = route(results, options.accounts, statements);
     // The parsed documents are not kept across the wait for the journal: with thousands of
     // deliveries in flight they all survived young-generation GCs (bench/ingest: GC time).
     results = [];
-    outcomes = await Promise.all(sends.map((s) => s.outcome));
+    const { sent } = routed;
+    // One entry (a camt.054 notification) is the usual case: no Promise.all and no array for it.
+    outcomes = sent.length === 1 ? [await sent[0]!.outcome] : await Promise.all(sent.map((x) => x.outcome));
   } catch (err) {
     // A wiring bug (send throws only for one): nothing is known to be applied, so not acknowledged.
     const entries = { appended: 0, duplicate: 0, rejected: 0, retry: 0 };
     const base = { id: delivery.id, source: delivery.source, messages, entries, rejections: [], deadLetterId: null };
-    return settle(delivery, { ...base, verdict: 'retry', outcome: nak, codes: ['PIPELINE_FAILED'], detail: String(err) });
+    return settle(delivery, { ...base, verdict: 'retry', outcome: nakOf(delivery, options), codes: [err instanceof StatementQueryError ? err.code : 'PIPELINE_FAILED'], detail: String(err) });
   }
-  const entries = { appended: 0, duplicate: 0, rejected: sends.rejections.length, retry: 0 };
-  const rejections = [...sends.rejections];
-  const retryCodes = new Set<string>();
-  outcomes.forEach((o, i) => {
-    const sent = sends[i]!;
+  const { sent, rejections } = routed;
+  const entries = { appended: 0, duplicate: 0, rejected: rejections.length, retry: 0 };
+  let retryCodes: Set<string> | null = null;
+  for (let i = 0; i < outcomes.length; i++) {
+    const o = outcomes[i]!;
     if (o.status === 'appended') entries.appended++;
     else if (o.status === 'duplicate') entries.duplicate++;
     else if (o.status === 'rejected') {
+      const at = sent[i]!;
       entries.rejected++;
-      rejections.push({ accountId: sent.accountId, messageId: sent.messageId, path: sent.path, code: o.rejection.code, message: o.rejection.message });
+      rejections.push({ accountId: at.accountId, messageId: at.messageId, path: at.path, code: o.rejection.code, message: o.rejection.message });
     } else {
       entries.retry++;
-      retryCodes.add(o.code);
+      (retryCodes ??= new Set()).add(o.code);
     }
-  });
-  const base = { id: delivery.id, source: delivery.source, messages, entries, rejections };
-  if (entries.retry > 0) {
-    return settle(delivery, { ...base, verdict: 'retry', outcome: nak, codes: [...retryCodes], deadLetterId: null });
+  }
+  if (retryCodes !== null) {
+    return settle(delivery, {
+      id: delivery.id, source: delivery.source, messages, entries, rejections,
+      verdict: 'retry', outcome: nakOf(delivery, options), codes: [...retryCodes], deadLetterId: null,
+    });
   }
   let deadLetterId: string | null = null;
   if (rejections.length > 0) {
@@ -184,15 +260,28 @@ export async function ingestDelivery(delivery: Delivery, options: IngestOptions)
       });
     } catch (err) {
       // The rejections are not durable: do not acknowledge (the applied entries come back as duplicates).
-      return settle(delivery, { ...base, verdict: 'retry', outcome: nak, codes: ['DEAD_LETTER_FAILED'], deadLetterId: null, detail: String(err) });
+      return settle(delivery, {
+        id: delivery.id, source: delivery.source, messages, entries, rejections,
+        verdict: 'retry', outcome: nakOf(delivery, options), codes: ['DEAD_LETTER_FAILED'], deadLetterId: null, detail: String(err),
+      });
     }
   }
-  const routedAny = messages.some((m) => m.routed);
-  const verdict: Verdict = !routedAny ? 'unrouted' : entries.appended === 0 && entries.duplicate > 0 ? 'duplicate' : 'applied';
-  const report = await settle(delivery, { ...base, verdict, outcome: 'ack', codes: [...new Set(rejections.map((r) => r.code))], deadLetterId });
+  const verdict: Verdict = first === undefined ? 'unrouted' : entries.appended === 0 && entries.duplicate > 0 ? 'duplicate' : 'applied';
+  const codes = rejections.length === 0 ? NO_CODES : [...new Set(rejections.map((r) => r.code))];
+  const report = await settle(delivery, { id: delivery.id, source: delivery.source, messages, entries, rejections, verdict, outcome: 'ack', codes, deadLetterId });
   // Only now is the effect durable (and complete, per rememberable), so only now may it be shared.
   if (digest !== null && rememberable(report)) await options.fastDedupe!.remember(digest, { messages, entries: entries.appended + entries.duplicate });
   return report;
+}
+
+const NO_CODES: readonly string[] = Object.freeze([]);
+
+/** The pipeline needs the records and the findings, not the per-currency summary. */
+const READ_OPTIONS: ReadOptions = Object.freeze({ summarize: false });
+
+/** The nak of a transient failure, with the backoff of this delivery's attempt. */
+function nakOf(delivery: Delivery, options: IngestOptions): Outcome {
+  return { nak: nakDelay(options.nakDelayMs ?? NAK_DELAY_MS_DEFAULT, delivery.deliveryCount) };
 }
 
 interface Sent {
@@ -202,32 +291,64 @@ interface Sent {
   readonly outcome: Promise<AccountOutcome>;
 }
 
+interface Routed {
+  readonly sent: Sent[];
+  /** Entries refused before any actor saw them; the caller appends the actors' rejections. */
+  readonly rejections: EntryRejection[];
+}
+
 /** Sends every entry of every camt.05x document, in document order, without awaiting any. */
-function route(results: readonly ReadResult[], accounts: AccountsPort): Sent[] & { rejections: EntryRejection[] } {
+function route(results: readonly ReadResult[], accounts: AccountsPort, statements: ReadonlyMap<string, PreparedStatement> | null): Routed {
   const sent: Sent[] = [];
   const rejections: EntryRejection[] = [];
   for (const r of results) {
     if (r.type === null || !ROUTED.has(r.type) || r.message === null) continue;
     const message = r.message as ReportMessage;
     const msgId = usable(message.header.messageId) ?? r.messageId ?? `document#${r.index}`;
+    const container = r.type === 'camt.053' ? 'Stmt' : r.type === 'camt.052' ? 'Rpt' : 'Ntfctn';
     for (const report of message.reports) {
-      const container = r.type === 'camt.053' ? 'Stmt' : r.type === 'camt.052' ? 'Rpt' : 'Ntfctn';
+      const account = accountKey(report);
+      if (r.type === 'camt.053') {
+        routeStatement(statements?.get(statementKey(r.index, report.index)), `Stmt[${report.index}]`, accounts, sent, rejections);
+        continue;
+      }
+      if (r.type === 'camt.052') {
+        const command = account === null ? null : intradayObservation(msgId, report);
+        if (command !== null) {
+          const accountId = accountActorId({ scheme: account!.scheme, id: account!.id, currency: command.currency });
+          sent.push({ accountId, messageId: command.messageId, path: `Rpt[${report.index}]`, outcome: accounts.send(accountId, command) });
+        }
+        continue;
+      }
       for (const entry of report.entries) {
         const messageId = entryIdentity(msgId, report, entry);
         const path = `${container}[${report.index}]/Ntry[${entry.index}]`;
-        const account = accountKey(report);
         const made = bankEntryCommand(entry, messageId);
         if (account === null || 'rejection' in made) {
           const rejection = 'rejection' in made ? made.rejection : { code: 'ACCOUNT_MISSING', message: 'the report names no IBAN or other account id' };
           rejections.push({ accountId: null, messageId, path, code: rejection.code, message: rejection.message });
           continue;
         }
-        const accountId = accountActorId({ ...account, currency: made.command.currency });
+        const accountId = accountActorId({ scheme: account.scheme, id: account.id, currency: made.command.currency });
         sent.push({ accountId, messageId, path, outcome: accounts.send(accountId, made.command) });
       }
     }
   }
-  return Object.assign(sent, { rejections });
+  return { sent, rejections };
+}
+
+const COPY_OUTCOME: Promise<AccountOutcome> = Promise.resolve({ status: 'duplicate' });
+
+/** A prepared Stmt: sent, or a copy (counted as a duplicate: a re-send is not new data), or refused. */
+function routeStatement(prepared: PreparedStatement | undefined, path: string, accounts: AccountsPort, sent: Sent[], rejections: EntryRejection[]): void {
+  if (prepared === undefined) throw new Error(`${path} was not prepared`);
+  if (prepared.kind === 'command') {
+    sent.push({ accountId: prepared.accountId, messageId: prepared.command.messageId, path, outcome: accounts.send(prepared.accountId, prepared.command) });
+  } else if (prepared.kind === 'copy') {
+    sent.push({ accountId: prepared.accountId ?? '', messageId: prepared.messageId, path, outcome: COPY_OUTCOME });
+  } else {
+    rejections.push({ accountId: null, messageId: prepared.messageId, path, code: prepared.rejection.code, message: prepared.rejection.message });
+  }
 }
 
 /**
@@ -269,13 +390,15 @@ async function deadLetter(
 
 async function settle(
   delivery: Delivery,
-  report: Omit<IngestReport, 'settleError' | 'detail'> & { readonly detail?: string },
+  report: Omit<IngestReport, 'settleError' | 'detail'> & { detail?: string | null; settleError?: string | null },
 ): Promise<IngestReport> {
-  const done = { ...report, detail: report.detail ?? null };
+  // The report is ours (built by the caller for this call): completed in place, not copied twice.
+  report.detail ??= null;
   try {
     await delivery.settle(report.outcome);
-    return { ...done, settleError: null };
+    report.settleError = null;
   } catch (err) {
-    return { ...done, settleError: err instanceof Error ? err.message : String(err) };
+    report.settleError = err instanceof Error ? err.message : String(err);
   }
+  return report as IngestReport;
 }

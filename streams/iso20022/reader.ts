@@ -58,6 +58,8 @@ export interface ReadOptions {
   readonly keepRecords?: boolean;
   /** Run the validator (default true). */
   readonly validate?: boolean;
+  /** Compute `summary` (default true); without it every result's summary is null. */
+  readonly summarize?: boolean;
   readonly limits?: FrameLimits;
   readonly onRecord?: (event: RecordEvent) => void;
   readonly onResult?: (result: ReadResult) => void;
@@ -71,7 +73,7 @@ interface DocState {
   readonly ctx: MapContext;
   readonly buckets: RecordBuckets;
   readonly validator: MessageValidator | null;
-  readonly summarizer: Summarizer;
+  readonly summarizer: Summarizer | null;
 }
 
 export class MessageReader implements FrameEvents {
@@ -198,7 +200,7 @@ export class MessageReader implements FrameEvents {
       ctx: mapContext(type, familyOf(type), id.version, findings),
       buckets: { kept: new Map(), counts: new Map() },
       validator: validate ? validatorFor(type, id) : null,
-      summarizer: summarizerFor(type),
+      summarizer: this.options.summarize === false ? null : summarizerFor(type),
     };
     return spec.records;
   }
@@ -218,7 +220,7 @@ export class MessageReader implements FrameEvents {
       kept.push(rec);
     }
     doc.validator?.record(rec, path, containerIndex);
-    doc.summarizer.record(rec);
+    doc.summarizer?.record(rec);
     this.options.onRecord?.({ documentIndex: this.framer.documents, type: doc.type, path, containerIndex, record: rec });
   }
 
@@ -250,7 +252,7 @@ export class MessageReader implements FrameEvents {
       messageId: messageIdOf(message),
       message,
       appHeader: header,
-      summary: doc.summarizer.finish(message),
+      summary: doc.summarizer?.finish(message) ?? null,
       findings,
       ok: !hasError(findings),
     });

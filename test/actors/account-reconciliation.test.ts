@@ -130,3 +130,22 @@ test('events written before these fields existed still decode', (t) => {
   t.like(accountEventCodec.decode(old), { type: 'BankEntryBooked', check: null });
   t.like(accountEventCodec.decode({ type: 'BreakerReset', messageId: 'r', reason: 'x' }), { check: null });
 });
+
+test('a camt.054 arriving after the camt.053 of its day is recorded without moving the bank figure twice', (t) => {
+  let s: AccountState = opened('1000.00', '1000.00');
+  s = step(s, {
+    type: 'ReconcileStatement', messageId: 'stmt:S1', currency: 'AED', statementId: 'S1', date: '2026-11-30', sequence: '1',
+    opening: d('1000.00'), closing: d('1250.00'), bookedSum: d('250.00'), matched: 0, discrepancies: [],
+  }).state;
+  t.is((s as OpenAccount).bank.toFixed(2), '1250.00');
+  // The notification of a booking the statement already holds (booked 2026-11-30).
+  const late = step(s, { type: 'RecordBankEntry', messageId: 'late', currency: 'AED', status: 'BOOK', entry: { ...entry('250.00'), bookingDate: '2026-11-30T16:00:00+04:00' } });
+  t.like(late.events[0], { type: 'BankEntryBooked', bankMoved: false });
+  t.is((late.state as OpenAccount).bank.toFixed(2), '1250.00');
+  // The next day's booking moves it as usual; so does one without a booking date.
+  const next = step(late.state, { type: 'RecordBankEntry', messageId: 'next', currency: 'AED', status: 'BOOK', entry: { ...entry('10.00'), bookingDate: '2026-12-01' } });
+  t.like(next.events[0], { bankMoved: true });
+  t.is((next.state as OpenAccount).bank.toFixed(2), '1260.00');
+  const undated = step(next.state, { type: 'RecordBankEntry', messageId: 'undated', currency: 'AED', status: 'BOOK', entry: { ...entry('1.00'), bookingDate: null } });
+  t.is((undated.state as OpenAccount).bank.toFixed(2), '1261.00');
+});

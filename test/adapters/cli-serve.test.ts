@@ -23,5 +23,7 @@ test('serve and its alias start show the same command, with the intake options',
 
 test('npm start is deltran serve', (t) => {
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  t.is(pkg.scripts['start'], 'node adapters/cli/deltran.js serve');
+  // With a 64 MB young generation: the ingest bench measured ×0.83 CPU per message (fewer scavenges
+  // promoting in-flight deliveries); `npx deltran serve` runs without it, at the default.
+  t.is(pkg.scripts['start'], 'node --max-semi-space-size=64 adapters/cli/deltran.js serve');
 });

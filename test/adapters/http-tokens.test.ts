@@ -288,7 +288,7 @@ bothEngines('outbox catch-up: a PayInMatched journaled without its mint is minte
   try {
     const { rows } = await db.query<{ seq: string }>('SELECT max(seq)::text AS seq FROM journal WHERE actor = $1', [ACCOUNT_ACTOR]);
     const event = {
-      type: 'PayInMatched' as const, check: null, messageId: 'camt054:lost-mint', method: 'END_TO_END_ID' as const,
+      type: 'PayInMatched' as const, check: null, bankMoved: true, messageId: 'camt054:lost-mint', method: 'END_TO_END_ID' as const,
       entry: { key: 'K9', amount: new BigNumber('700'), direction: 'CRDT' as const, reversal: false, endToEndId: 'E2E-9', uetr: null, accountServicerReference: 'K9', bookingDate: '2024-05-01' },
       payIn: { payInId: 'PI-9', participant: A, amount: new BigNumber('700'), endToEndId: 'E2E-9', uetr: null },
     };

@@ -36,5 +36,5 @@ natsTest('5,000 messages: none lost, none duplicated by id', { ackWaitMs: 30_000
   const info = await env.jsm.consumers.info(env.stream, env.consumer);
   t.is(info.num_ack_pending, 0);
   t.is(info.num_pending, 0);
-  t.log(`publish ${Math.round(N / ((t1 - t0) / 1000))} msg/s, consume+ackAck ${Math.round(N / ((t2 - t1) / 1000))} msg/s`);
+  t.log(`publish ${Math.round(N / ((t1 - t0) / 1000))} msg/s, consume+ack ${Math.round(N / ((t2 - t1) / 1000))} msg/s`);
 });

@@ -18,10 +18,11 @@ import { DeadLetters } from '../../../adapters/db/dead-letters.ts';
 import { GroupCommitter } from '../../../adapters/db/group-commit.ts';
 import { PgJournal } from '../../../adapters/db/journal.ts';
 import { migrate } from '../../../adapters/db/migrate.ts';
+import { JournalRecordedEntries } from '../../../adapters/db/statement-queries.ts';
 import { ingest, ingestDelivery, nakDelay, type IngestReport } from '../../../streams/ingest/pipeline.ts';
 import { FlakyJournal } from '../../actors/runtime/support.ts';
 import { sample } from '../../helpers/shared.ts';
-import { camt054, type TestReport } from './camt.ts';
+import { camt053, camt054, type TestReport } from './camt.ts';
 import { bankOf, delivery, expectedBank, listSource, open, ref } from './support.ts';
 
 let dbPromise: Promise<Database> | null = null;
@@ -38,7 +39,8 @@ async function runtime(wrap: (j: Journal) => Journal = (j) => j) {
   const journal = new GroupCommitter(new PgJournal(db));
   const accounts = new Accounts({ journal: wrap(journal), shards: 4 });
   const deadLetters = new DeadLetters(db);
-  return { db, accounts, deadLetters, options: { accounts, deadLetters, concurrency: 4, nakDelayMs: 50 }, stop: async () => { await accounts.stop(); await journal.close(); } };
+  const statements = new JournalRecordedEntries(db);
+  return { db, accounts, deadLetters, options: { accounts, deadLetters, statements, concurrency: 4, nakDelayMs: 50 }, stop: async () => { await accounts.stop(); await journal.close(); } };
 }
 
 const tally = (reports: readonly IngestReport[]) => {
@@ -79,10 +81,13 @@ test.serial('camt.054 and a real camt.053 to exact balances; redelivering everyt
   const xmls = [camt054('M1', m1), camt054('M2', m2), camt054('M1', m3), readFileSync(sample('camt.053/dk-camt053-v02-gesamtbeispiel.xml'))];
   const openings = new Map([[A, 'EUR'], [A, 'USD'], [B, 'EUR']].map(([i, c]) => [accountActorId(ref(i!, c!)), '1000.00']));
   const want = expectedBank([...m1, ...m2, ...m3], openings);
-  // The sample's figures (7 entries, all booked, sharing the AcctSvcrRef "Bankreferenz"): credits
-  // 259895.60 and debits 101478.00, as test/adapters/cli.test.ts asserts for `deltran parse`.
-  want.set(accountActorId(ref(SAMPLE_IBAN, 'EUR')), new BigNumber('5000.00').plus('259895.60').minus('101478.00').toFixed());
-  const entriesTotal = 5 + 3 + 2 + 7;
+  // The sample (PRCD 112.72, 7 booked entries: credits 259895.60, debits 101478.00, as
+  // test/adapters/cli.test.ts asserts for `deltran parse`) is a statement: tier 3 sets the bank
+  // figure to its closing balance, 112.72 + 259895.60 − 101478.00 = 158530.32, whatever the
+  // account held before (5000.00), and books none of its entries (they are matched against
+  // tier 1 instead). It is one ReconcileStatement, so it counts as one in the entry tallies.
+  want.set(accountActorId(ref(SAMPLE_IBAN, 'EUR')), new BigNumber('112.72').plus('259895.60').minus('101478.00').toFixed());
+  const entriesTotal = 5 + 3 + 2 + 1;
 
   const first = xmls.map((x) => delivery(x));
   const reports = await lastValueFrom(ingest(listSource(first), rt.options).pipe(toArray()));
@@ -106,6 +111,44 @@ test.serial('camt.054 and a real camt.053 to exact balances; redelivering everyt
     t.deepEqual(bankOf(options.accounts, want.keys()), want);
     await fresh?.stop();
   }
+  await rt.stop();
+});
+
+test.serial('the same bookings as camt.054 and then in the camt.053: the bank balance is the closing, not doubled', async (t) => {
+  // The bug this guards: a bank notifies each booking (camt.054) and then sends the day's
+  // statement with the same bookings under another MsgId. Booking the statement's entries again
+  // doubled them. Now the statement matches them (3 of 3, no discrepancy) and sets its closing.
+  const rt = await runtime();
+  const iban = 'FR7630006000011234567890189';
+  const actor = accountActorId(ref(iban, 'EUR'));
+  await open(rt.accounts, ref(iban, 'EUR'), '1000.00');
+  const entries = [
+    { amount: '250.00', currency: 'EUR', direction: 'CRDT' as const, ref: 'B1' },
+    { amount: '40.50', currency: 'EUR', direction: 'DBIT' as const, ref: 'B2' },
+    { amount: '9.50', currency: 'EUR', direction: 'CRDT' as const, ref: 'B3' },
+  ];
+  for (const [i, e] of entries.entries()) t.is((await ingestDelivery(delivery(camt054(`NTF-${i}`, [{ id: 'N', iban, entries: [e] }])), rt.options)).verdict, 'applied');
+  t.deepEqual(bankOf(rt.accounts, [actor]), new Map([[actor, '1219']]));
+  const statement = camt053('STMT-1', [{ id: 'S1', iban, seq: '1', date: '2024-05-01', currency: 'EUR', opening: '1000.00', closing: '1219.00', entries }]);
+  const r = await ingestDelivery(delivery(statement), rt.options);
+  t.is(r.verdict, 'applied');
+  t.deepEqual(r.entries, { appended: 1, duplicate: 0, rejected: 0, retry: 0 });
+  t.deepEqual(bankOf(rt.accounts, [actor]), new Map([[actor, '1219']]), 'the closing balance, not 1000 + 2 × 219');
+  const { rows } = await rt.db.query<{ payload: { matched: number; discrepancies: unknown[] } }>(
+    `SELECT payload FROM journal WHERE actor = $1 AND type = 'StatementReconciled'`, [actor]);
+  t.is(rows[0]?.payload.matched, 3);
+  t.deepEqual(rows[0]?.payload.discrepancies, []);
+  // Redelivered, and sent again as a COPY: nothing changes.
+  t.is((await ingestDelivery(delivery(statement, 2), rt.options)).verdict, 'duplicate');
+  const copy = camt053('STMT-1-COPY', [{ id: 'S1', iban, seq: '1', date: '2024-05-01', currency: 'EUR', opening: '1000.00', closing: '1219.00', entries, copy: 'COPY' }]);
+  t.is((await ingestDelivery(delivery(copy), rt.options)).verdict, 'duplicate');
+  const count = await rt.db.query<{ n: string }>(`SELECT count(*) AS n FROM journal WHERE actor = $1`, [actor]);
+  t.is(Number(count.rows[0]!.n), 5, 'opening, three bookings, one statement');
+  // An account that only ever gets statements ends with the bank's figure (the closing).
+  const only = 'IT60X0542811101000000123456';
+  await open(rt.accounts, ref(only, 'EUR'), '0');
+  await ingestDelivery(delivery(camt053('STMT-2', [{ id: 'S2', iban: only, seq: '7', date: '2024-05-01', currency: 'EUR', opening: '10.00', closing: '15.25', entries: [{ amount: '5.25', currency: 'EUR', direction: 'CRDT', ref: 'X' }] }])), rt.options);
+  t.deepEqual(bankOf(rt.accounts, [accountActorId(ref(only, 'EUR'))]), new Map([[accountActorId(ref(only, 'EUR')), '15.25']]));
   await rt.stop();
 });
 
