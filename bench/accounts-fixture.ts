@@ -7,6 +7,7 @@ import BigNumber from 'bignumber.js';
 import type { Accounts } from '../actors/account/actor.ts';
 import { accountActorId, type AccountRef } from '../actors/account/model.ts';
 import { camt054 } from './fixtures.ts';
+import { seededRng } from '../adapters/bank/rng.ts';
 
 export const CURRENCY = 'CHF';
 
@@ -49,17 +50,8 @@ export async function openAccounts(accounts: Accounts, count: number, window = 2
 
 const TEMPLATE = camt054().replace(/\n\s*/g, '');
 
-/** mulberry32: a proper PRNG (an LCG in doubles cycles after ~13k draws, see the notes). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** mulberry32 (adapters/bank/rng.ts): a proper PRNG (an LCG in doubles cycles after ~13k draws). */
+export const prng = (seed: number): (() => number) => seededRng(Math.trunc(seed));
 
 /** Notification number `k` (MsgId `BENCH-<tag>-<k>`) of a booked credit to account `account`. */
 export function notification(tag: string, k: number, account: number): string {

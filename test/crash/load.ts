@@ -10,6 +10,8 @@
 // `pending_entries`. The journal holds, per account actor, one AccountOpened plus one event per
 // distinct entry, and every entry's message id ends in `#<AcctSvcrRef>` (streams/ingest/identity.ts).
 
+import { seededRng } from '../../adapters/bank/rng.ts';
+
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -17,16 +19,9 @@ export interface Rng {
   int(min: number, max: number): number;
 }
 
-/** mulberry32: small, fast and seedable; the seed is printed so any failure can be replayed. */
+/** mulberry32 (adapters/bank/rng.ts): the seed is printed so any failure can be replayed. */
 export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRng(Math.trunc(seed));
   return { next, int: (min, max) => min + Math.floor(next() * (max - min + 1)) };
 }
 
