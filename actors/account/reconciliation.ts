@@ -11,7 +11,7 @@
 import type BigNumber from 'bignumber.js';
 import { boolean, CodecError, decimal, literal, nullable, object, type Codec } from '../codec.ts';
 import { formatAmount } from '../money.ts';
-import { compareBalances, type ThresholdLevel, type Thresholds } from '../reconciliation/thresholds.ts';
+import { levelOf, type ThresholdLevel, type Thresholds } from '../reconciliation/thresholds.ts';
 import type { BankEntry, OpenAccount, ReconciliationStatus } from './model.ts';
 
 export type Tier = 1 | 2 | 3;
@@ -39,10 +39,10 @@ export const STATUS_OF: Readonly<Record<ThresholdLevel, ReconciliationStatus>> =
 export function checkBalances(
   account: OpenAccount, tier: Tier, ledger: BigNumber, bank: BigNumber, thresholds: Thresholds, force = false,
 ): ReconciliationCheck | null {
-  const { level, difference } = compareBalances(ledger, bank, thresholds);
+  const level = levelOf(ledger, bank, thresholds);
   const trips = level === 'Critical' && !account.breaker.open;
   if (!force && !trips && STATUS_OF[level] === account.reconciliation) return null;
-  return { tier, level, previous: account.reconciliation, ledger, bank, difference, trips };
+  return { tier, level, previous: account.reconciliation, ledger, bank, difference: ledger.minus(bank), trips };
 }
 
 /** The breaker's reason for a tripping check: deterministic, so a replay gives the same text. */

@@ -69,13 +69,28 @@ export function compareBalances(ledger: BigNumber, bank: BigNumber, t: Threshold
   const pct = bank.isGreaterThan(0)
     ? diff.times(100).dividedBy(bank).decimalPlaces(6, BigNumber.ROUND_HALF_UP)
     : diff.isZero() ? ZERO : new BigNumber(100);
+  const { level, underBacked } = levelOfDifference(difference, bank, t);
+  return { ledger, bank, difference, diff, pct, level, underBacked };
+}
+
+/**
+ * The level alone, for the hot path (tier 1 runs it on every booked entry): no percentage to
+ * display, so no division. Equal figures, the common case, cost one comparison.
+ */
+export function levelOf(ledger: BigNumber, bank: BigNumber, t: Thresholds = THRESHOLDS_DEFAULT): ThresholdLevel {
+  if (ledger.isEqualTo(bank)) return 'Ok';
+  return levelOfDifference(ledger.minus(bank), bank, t).level;
+}
+
+function levelOfDifference(difference: BigNumber, bank: BigNumber, t: Thresholds): { level: ThresholdLevel; underBacked: boolean } {
+  const diff = difference.abs();
   const ok = diff.isLessThanOrEqualTo(t.okDiff) && pctWithin(diff, bank, t.okPct);
-  let level: ThresholdLevel = ok
+  const level: ThresholdLevel = ok
     ? 'Ok'
     : pctWithin(diff, bank, t.minorPct) ? 'Minor' : pctWithin(diff, bank, t.significantPct) ? 'Significant' : 'Critical';
-  const underBacked = !ok && difference.isPositive() && (level === 'Minor');
-  if (underBacked) level = 'Significant';
-  return { ledger, bank, difference, diff, pct, level, underBacked };
+  // The backing rule: the books above the bank beyond Ok is at least Significant.
+  if (!ok && difference.isPositive() && level === 'Minor') return { level: 'Significant', underBacked: true };
+  return { level, underBacked: false };
 }
 
 /** Whether `a` is at least as severe as `b`. */

@@ -6,7 +6,7 @@
 import test from 'ava';
 import BigNumber from 'bignumber.js';
 import fc from 'fast-check';
-import { atLeast, checkThresholds, compareBalances, THRESHOLDS_DEFAULT, type ThresholdLevel } from '../../../actors/reconciliation/thresholds.ts';
+import { atLeast, checkThresholds, compareBalances, levelOf, THRESHOLDS_DEFAULT, type ThresholdLevel } from '../../../actors/reconciliation/thresholds.ts';
 
 const level = (l: string, b: string) => compareBalances(new BigNumber(l), new BigNumber(b)).level;
 
@@ -95,6 +95,12 @@ test('properties: monotone in the difference, symmetric but for the backing rule
     }),
     { numRuns: 5_000 },
   );
+  t.pass();
+});
+
+test('property: the hot-path level equals the full comparison’s', (t) => {
+  fc.assert(fc.property(cents, cents, (ledger, bank) => levelOf(ledger, bank) === compareBalances(ledger, bank).level), { numRuns: 5_000 });
+  fc.assert(fc.property(cents, (bank) => levelOf(bank, bank) === 'Ok'));
   t.pass();
 });
 
