@@ -24,6 +24,7 @@ import type { ReconciliationOptions } from '../../adapters/reconciliation-servic
 import { startService, type Service } from '../../adapters/service.ts';
 import { writeCamt054 } from '../../streams/iso20022/writers/camt054.ts';
 import { bothEngines, PG_URL, type Env } from './db/engines.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 /** Starts the service on the test's database; every start of one test sees the same data. */
 function starter(t: ExecutionContext, env: Env): (reconciliation?: ReconciliationOptions) => Promise<Service> {
@@ -71,16 +72,6 @@ const camt054 = (fields: Record<string, string>) => ({
   message_id: 'CAMT054-001', currency: 'AED', credit_debit_indicator: 'CRDT', amount: '50000.00',
   creation_date_time: '2025-11-20T10:00:00Z', bank_reference: 'BANKREF-001', end_to_end_id: 'E2E-UNEXPECTED-1', ...fields,
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 bothEngines('tier 1: the seed walkthrough over HTTP (JSON and XML alike), duplicates, the account breaker, health, metrics', async (t, env) => {
   const service = await start(t, env);

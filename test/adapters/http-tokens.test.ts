@@ -20,6 +20,7 @@ import { openDatabase, type Database } from '../../adapters/db/database.ts';
 import { PgJournal } from '../../adapters/db/journal.ts';
 import { startService, type Service } from '../../adapters/service.ts';
 import { bothEngines, PG_URL, type Env } from './db/engines.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const A = 'BANKAEAAXXX';
 const U = 'BANKUS33';
@@ -70,16 +71,6 @@ async function openAccount(service: Service, fields: Record<string, string>): Pr
   const res = await api(service).post('/api/v1/accounts', { bank_id: 'BANK', country_code: 'AE', account_type: 'client_funds', ...fields });
   if (res.status !== 201) throw new Error(JSON.stringify(res.body));
   return res.body.data.id as string;
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 bothEngines('participants: registration, validation, duplicates, reads', async (t, env) => {

@@ -42,6 +42,9 @@ import { instruction } from '../adapters/bank/fixtures.ts';
 import { startChild, type RunningService } from '../crash/child.ts';
 import { serviceEnv } from '../crash/verify.ts';
 import { camt053 } from '../streams/ingest/camt.ts';
+import { eventually as poll } from '../helpers/eventually.ts';
+
+const eventually = <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => poll(probe, what, 20_000, 100);
 
 const DAY_MS = 86_400_000;
 const T0 = Date.parse('2025-03-10T08:00:00Z');
@@ -220,16 +223,6 @@ function client(url: string, token: string) {
     return { status: res.status, body: (await res.json()) as any };
   };
   return { get: (p: string) => call('GET', p), post: (p: string, b: object | string) => call('POST', p, b) };
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 interface Row { id: string; source_key: string; actor_id: string; discrepancy_type: string; severity: string; tier: number; status: string; expected_amount: string | null; actual_amount: string | null }
