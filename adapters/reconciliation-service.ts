@@ -9,7 +9,9 @@
 //           currency's token breaker.
 //   tier 1  `camt054` (the seed's JSON): one RecordBankEntry, the comparison on the state after it.
 //   tier 2  `runTier2` (actors/reconciliation/tier2.ts) now, and every N minutes from `start`.
-//   reads   breakers, health and summary from the index, the token ledgers and the discrepancy table.
+//   reads   breakers, health and summary (reconciliation/report.ts) from the index, the token
+//           ledgers and the discrepancy table; accounts named by id, number or IBAN through the
+//           directory (reconciliation/directory.ts).
 //
 // The bank: a BankClient per bank_id (`banks`), else the mock bank. The default mock stands for
 // the bank deltran hears from: it is seeded with each account's bank figure and books every move
@@ -23,7 +25,7 @@ import { performance } from 'node:perf_hooks';
 import type { Accounts, AccountOutcome } from '../actors/account/actor.ts';
 import type { RecordBankEntryCommand } from '../actors/account/commands.ts';
 import type { AccountEvent } from '../actors/account/events.ts';
-import { accountActorId, type OpenAccount, type ReconciliationStatus } from '../actors/account/model.ts';
+import { type OpenAccount, type ReconciliationStatus } from '../actors/account/model.ts';
 import { STATUS_OF } from '../actors/account/reconciliation.ts';
 import { BalanceIndex, type Figures, type FiguresChange } from '../actors/reconciliation/balance-index.ts';
 import { compareBalances, THRESHOLDS_DEFAULT, type Comparison, type ThresholdLevel, type Thresholds } from '../actors/reconciliation/thresholds.ts';
@@ -34,6 +36,8 @@ import type { BankClient } from './bank/client.ts';
 import { MockBank } from './bank/mock-bank.ts';
 import type { Database } from './db/database.ts';
 import { breakerSince, loadDirectory, loadFigures, openDiscrepancies, type DirectoryEntry } from './db/reconciliation-queries.ts';
+import { AccountDirectory, actorOf, type DirectoryMiss } from './reconciliation/directory.ts';
+import { healthOf, summaryOf } from './reconciliation/report.ts';
 import { live } from './http/accounts.ts';
 import type { TokenService } from './token-service.ts';
 import type { Registry } from 'prom-client';
@@ -113,8 +117,7 @@ export class ReconciliationService {
   readonly mock: MockBank | null;
   readonly tier2IntervalMin: number | 'off';
   private accounts: Accounts | undefined;
-  private readonly byActor = new Map<string, DirectoryEntry>();
-  private readonly byId = new Map<string, DirectoryEntry>();
+  private readonly directory: AccountDirectory;
   private metrics: ReconciliationMetrics | undefined;
   private running: Promise<Tier2Result> | null = null;
   private timer: NodeJS.Timeout | undefined;
@@ -147,7 +150,7 @@ export class ReconciliationService {
     this.tier2 = new Tier2({ thresholds: this.thresholds, concurrency: options.tier2Concurrency });
     this.index = new BalanceIndex(figures, (actor, expected, got) => this.report(`balance index: ${actor} jumped from seq ${expected - 1} to ${got}`, null));
     this.mock = options.banks === undefined ? (options.mockBank ?? new MockBank()) : null;
-    for (const d of directory) this.remember(d);
+    this.directory = new AccountDirectory(db, directory);
     if (this.mock !== null) for (const f of figures) this.seedMock(f);
   }
 
@@ -302,7 +305,7 @@ export class ReconciliationService {
     await this.ensureDirectory(list.map((f) => f.actor));
     const t0 = performance.now();
     const result = await this.tier2.run(list, {
-      bankOf: (f) => this.options.banks === undefined ? this.mock! : this.options.banks.get(this.byActor.get(f.actor)?.bankId ?? ''),
+      bankOf: (f) => this.options.banks === undefined ? this.mock! : this.options.banks.get(this.directory.of(f.actor)?.bankId ?? ''),
       observe: (actor, command) => accounts.send(actor, command),
     });
     this.observeLatency('2', (performance.now() - t0) / 1000);
@@ -352,7 +355,7 @@ export class ReconciliationService {
     const open: { actor: string; view: Omit<BreakerView, 'since'> }[] = [];
     for (const f of this.index.values()) {
       if (!f.breakerOpen) continue;
-      const d = this.byActor.get(f.actor);
+      const d = this.directory.of(f.actor);
       const s = this.accounts?.state(f.actor)?.state as OpenAccount | null | undefined;
       open.push({
         actor: f.actor,
@@ -401,7 +404,7 @@ export class ReconciliationService {
       return { status: 503, code: o.code, message: 'busy, send the same reset again' };
     }
     if (kind !== 'account') return { status: 400, code: 'VALIDATION_FAILED', message: `${scope}: the scope is account:<id> or currency:<CCY>` };
-    const entry = this.byId.get(id.toLowerCase()) ?? (await this.resolveById(id));
+    const entry = this.directory.cached(id) ?? (await this.resolveById(id));
     const actor = entry === undefined ? (this.index.get(id) === undefined ? undefined : id) : actorOf(entry);
     if (actor === undefined) return { status: 404, code: 'ACCOUNT_UNKNOWN', message: `no account ${id}` };
     if (this.index.get(actor)?.breakerOpen === false) return { status: 200, changed: false };
@@ -432,71 +435,12 @@ export class ReconciliationService {
     return openDiscrepancies(this.db);
   }
 
-  async health() {
-    const levels = this.levels();
-    const open = await openDiscrepancies(this.db);
-    const critical = open.get('CRITICAL') ?? 0;
-    const breakers = levels.breakers + this.currencyBreakers().length;
-    const mismatch = levels.MINOR + levels.SIGNIFICANT + levels.CRITICAL;
-    const status = critical > 0 || breakers > 0 ? 'CRITICAL' : mismatch > 0 ? 'WARNING' : 'HEALTHY';
-    return {
-      status,
-      total_accounts: this.index.size,
-      accounts_ok: levels.OK,
-      accounts_mismatch: mismatch,
-      accounts_unchecked: levels.UNCHECKED,
-      critical_discrepancies: critical,
-      open_breakers: breakers,
-    } as const;
+  health() {
+    return healthOf(this);
   }
 
-  async summary() {
-    const levels = this.levels();
-    const open = await openDiscrepancies(this.db);
-    const perCurrency = new Map<string, { accounts: number; levels: Record<ReconciliationStatus, number>; ledger: BigNumber; bank: BigNumber }>();
-    for (const f of this.index.values()) {
-      const ccy = f.ref.currency;
-      let c = perCurrency.get(ccy);
-      if (c === undefined) perCurrency.set(ccy, c = { accounts: 0, levels: emptyLevels(), ledger: ZERO, bank: ZERO });
-      c.accounts++;
-      c.levels[f.status]++;
-      c.ledger = c.ledger.plus(f.ledger);
-      c.bank = c.bank.plus(f.bank);
-    }
-    const currencies = new Set([...perCurrency.keys(), ...this.currencies()]);
-    const total = this.index.size;
-    return {
-      total_accounts: total,
-      accounts_by_level: { OK: levels.OK, MINOR: levels.MINOR, SIGNIFICANT: levels.SIGNIFICANT, CRITICAL: levels.CRITICAL, UNCHECKED: levels.UNCHECKED },
-      accounts_ok: levels.OK,
-      accounts_mismatch: levels.MINOR + levels.SIGNIFICANT + levels.CRITICAL,
-      open_breakers: levels.breakers + this.currencyBreakers().length,
-      open_discrepancies: [...open.values()].reduce((a, b) => a + b, 0),
-      critical_discrepancies: open.get('CRITICAL') ?? 0,
-      discrepancies_by_severity: Object.fromEntries(open),
-      health_percentage: total === 0 ? 100 : Math.round((levels.OK / total) * 10_000) / 100,
-      last_tier2_run: this.last === null ? null : { run_id: this.last.runId, started_at: this.last.startedAt, duration_ms: this.last.durationMs, ...this.last.counts },
-      currencies: [...currencies].sort().map((ccy) => {
-        const c = perCurrency.get(ccy);
-        const b = this.backingOf(ccy);
-        return {
-          currency: ccy,
-          accounts: c?.accounts ?? 0,
-          by_level: c?.levels ?? emptyLevels(),
-          ledger_total: (c?.ledger ?? ZERO).toFixed(),
-          bank_total: (c?.bank ?? ZERO).toFixed(),
-          backing: {
-            tokens_outstanding: b.outstanding.toFixed(),
-            fiat_by_bank: b.byBank.toFixed(),
-            fiat_by_ledger: b.byLedger.toFixed(),
-            backed_by_bank: b.outstanding.isLessThanOrEqualTo(b.byBank),
-            backed_by_ledger: b.outstanding.isLessThanOrEqualTo(b.byLedger),
-            breaker_open: b.breakerOpen,
-          },
-        };
-      }),
-      timestamp: new Date().toISOString(),
-    };
+  summary() {
+    return summaryOf(this);
   }
 
   levels(): Record<ReconciliationStatus, number> & { breakers: number } {
@@ -510,47 +454,16 @@ export class ReconciliationService {
 
   /** The directory entry of an actor (uuid, account number), when known. */
   directoryOf(actor: string): DirectoryEntry | undefined {
-    return this.byActor.get(actor);
+    return this.directory.of(actor);
   }
-
-  // ---- the directory ----------------------------------------------------------------------------
 
   /** The account a notification names: its uuid, account number or IBAN, in that currency. */
-  async resolve(accountId: string, currency: string): Promise<DirectoryEntry | { status: number; code: string; message: string }> {
-    const cached = this.byId.get(accountId.toLowerCase());
-    if (cached !== undefined && cached.currency === currency) return cached;
-    const iban = accountId.replace(/\s+/g, '').toUpperCase();
-    for (const actor of [accountActorId({ scheme: 'IBAN', id: iban, currency }), accountActorId({ scheme: 'OTHER', id: accountId, currency })]) {
-      const d = this.byActor.get(actor);
-      if (d !== undefined) return d;
-    }
-    // Not cached: the directory row may be newer than the cache, or the account number may sit
-    // behind an IBAN (the actor is keyed by the IBAN then).
-    const { rows } = await this.db.query<{ id: string; bank_id: string; account_number: string; iban: string | null; currency: string }>(
-      `SELECT id::text AS id, bank_id, account_number, iban, currency FROM emi_accounts
-       WHERE currency = $2 AND (account_number = $1 OR iban = $3 OR id::text = lower($1))`,
-      [accountId, currency, iban],
-    );
-    if (rows.length === 0) return { status: 404, code: 'ACCOUNT_UNKNOWN', message: `no ${currency} account ${accountId}` };
-    if (rows.length > 1) return { status: 409, code: 'ACCOUNT_AMBIGUOUS', message: `${rows.length} ${currency} accounts answer to ${accountId}; send the IBAN or the account id` };
-    const r = rows[0]!;
-    const d = { id: r.id, bankId: r.bank_id, accountNumber: r.account_number, iban: r.iban, currency: r.currency.trim() };
-    this.remember(d);
-    return d;
+  resolve(accountId: string, currency: string): Promise<DirectoryEntry | DirectoryMiss> {
+    return this.directory.resolve(accountId, currency);
   }
 
-  async resolveById(id: string): Promise<DirectoryEntry | undefined> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
-    const cached = this.byId.get(id.toLowerCase());
-    if (cached !== undefined) return cached;
-    const { rows } = await this.db.query<{ id: string; bank_id: string; account_number: string; iban: string | null; currency: string }>(
-      'SELECT id::text AS id, bank_id, account_number, iban, currency FROM emi_accounts WHERE id = $1::uuid', [id],
-    );
-    const r = rows[0];
-    if (r === undefined) return undefined;
-    const d = { id: r.id, bankId: r.bank_id, accountNumber: r.account_number, iban: r.iban, currency: r.currency.trim() };
-    this.remember(d);
-    return d;
+  resolveById(id: string): Promise<DirectoryEntry | undefined> {
+    return this.directory.resolveById(id);
   }
 
   /** Actors whose account breaker is open. */
@@ -561,24 +474,13 @@ export class ReconciliationService {
   }
 
   /** Reloads the directory once when any of `actors` is not in it (opened since it was read). */
-  async ensureDirectory(actors: readonly string[]): Promise<void> {
-    if (actors.some((a) => !this.byActor.has(a))) await this.reloadDirectory();
-  }
-
-  private async reloadDirectory(): Promise<void> {
-    for (const d of await loadDirectory(this.db)) this.remember(d);
-  }
-
-  private remember(d: DirectoryEntry): void {
-    this.byActor.set(actorOf(d), d);
-    this.byId.set(d.id.toLowerCase(), d);
+  ensureDirectory(actors: readonly string[]): Promise<void> {
+    return this.directory.ensure(actors);
   }
 }
 
-export function actorOf(d: DirectoryEntry): string {
-  return accountActorId(d.iban !== null ? { scheme: 'IBAN', id: d.iban, currency: d.currency } : { scheme: 'OTHER', id: d.accountNumber, currency: d.currency });
-}
+export { actorOf };
 
-function emptyLevels(): Record<ReconciliationStatus, number> {
+export function emptyLevels(): Record<ReconciliationStatus, number> {
   return { UNCHECKED: 0, OK: 0, MINOR: 0, SIGNIFICANT: 0, CRITICAL: 0 };
 }
