@@ -13,8 +13,10 @@
 //   The whole message comes back; entries already appended then come back as duplicates (the
 //   actor's applied window, then the journal's unique (actor, message_id)), so a nak never
 //   double counts.
-//   → any other message type: acknowledged as 'unrouted' (reported, nothing stored). pacs.008,
-//   camt.056 and the rest get their routes in later issues.
+//   → pacs.008/pacs.009/pain.001, when IngestOptions.obligations is given: clearing obligations
+//   (obligation-route.ts), acknowledged once the intake's accept() resolved.
+//   → any other message type: acknowledged as 'unrouted' (reported, nothing stored). camt.056
+//   and the rest get their routes in later issues.
 //
 // Why rejected entries are dead letters and not a separate log: they must be kept durably before
 // the ack (a log line can be lost with the process), the dead_letters table already carries raw
@@ -47,6 +49,8 @@ import type { Delivery, Outcome } from '../source.ts';
 import { digestOf, fastDuplicate, rememberable, type FastDedupePort } from './fast-dedupe.ts';
 import { entryIdentity, usable } from './identity.ts';
 import { intradayObservation, prepareStatements, statementKey, StatementQueryError, type PreparedStatement, type RecordedEntriesPort } from './statement.ts';
+import type { ObligationIntake, StatusReports } from '../../actors/clearing/ports.ts';
+import { clearObligations, isObligationMessage } from './obligation-route.ts';
 
 /** What the pipeline needs of the account runtime (the `Accounts` facade). */
 export interface AccountsPort {
@@ -73,6 +77,13 @@ export interface IngestOptions {
    * link of its chain, but its entries are matched against nothing (and reported as nothing).
    */
   readonly statements?: RecordedEntriesPort | undefined;
+  /**
+   * Clearing (issue 5): pacs.008 / pacs.009 / pain.001 become obligations handed to this intake,
+   * acknowledged only once accept() resolved (obligation-route.ts). Without it they stay 'unrouted'.
+   */
+  readonly obligations?: ObligationIntake | undefined;
+  /** pacs.002 ACCP/RJCT to the senders of those messages (adapters/settlement/status-reports.ts). */
+  readonly statusReports?: StatusReports | undefined;
 }
 
 /** An entry that was not applied and will not be by retrying. */
@@ -195,12 +206,26 @@ export async function ingestDelivery(delivery: Delivery, options: IngestOptions)
   const messages: { type: ReadResult['type']; messageId: string | null; routed: boolean }[] = [];
   let errors: (Finding & { readonly document: number })[] | null = null;
   for (const r of results) {
-    messages.push({ type: r.type, messageId: r.messageId, routed: r.type !== null && ROUTED.has(r.type) });
+    messages.push({ type: r.type, messageId: r.messageId, routed: r.type !== null && (ROUTED.has(r.type) || (options.obligations !== undefined && isObligationMessage(r))) });
     if (r.ok) continue;
     for (const f of r.findings) if (f.severity === 'error') (errors ??= []).push({ document: r.index, ...f });
   }
   if (results.length === 0) (errors ??= []).push({ document: 0, code: 'DOCUMENT_MISSING', severity: 'error', path: '', message: 'no Document in the input' });
   if (errors !== null) return deadLetter(delivery, options, messages, errors, nakOf(delivery, options));
+  if (options.obligations !== undefined && results.some(isObligationMessage)) {
+    // Obligations first, durable before anything is acknowledged; a delivery that also holds
+    // camt.05x goes on below and is acknowledged (or nak'ed) by that path.
+    const c = await clearObligations(results, options.obligations, options.statusReports);
+    const entries = { appended: c.accepted, duplicate: c.duplicate, rejected: c.rejections.length, retry: 0 };
+    const base = { id: delivery.id, source: delivery.source, messages, entries, rejections: c.rejections, deadLetterId: null };
+    if (c.failure !== null) return settle(delivery, { ...base, verdict: 'retry', outcome: nakOf(delivery, options), codes: [c.failure.code], detail: c.failure.detail });
+    if (!results.some((r) => r.type !== null && ROUTED.has(r.type))) {
+      const verdict: Verdict = c.accepted === 0 && c.duplicate > 0 ? 'duplicate' : 'applied';
+      const report = await settle(delivery, { ...base, verdict, outcome: 'ack', codes: c.rejections.length === 0 ? NO_CODES : [...new Set(c.rejections.map((r) => r.code))] });
+      if (digest !== null && rememberable(report)) await options.fastDedupe!.remember(digest, { messages, entries: c.accepted + c.duplicate });
+      return report;
+    }
+  }
   // What a dead letter of rejected entries names (the first routed document), taken now.
   const first = messages.find((m) => m.routed);
 
