@@ -20,6 +20,8 @@ import { TokenService } from './token-service.ts';
 import { ReconciliationRecords } from './db/reconciliation-records.ts';
 import { JournalRecordedEntries } from './db/statement-queries.ts';
 import { ReconciliationService, tier2IntervalFromEnv, type ReconciliationOptions } from './reconciliation-service.ts';
+import { RiskService, riskNatsOf, tokenHoldings, type RiskOptions } from './risk-service.ts';
+import { ClearingService, type ClearingServiceOptions } from './clearing-service.ts';
 
 export interface ServiceOptions {
   readonly host: string;
@@ -37,6 +39,10 @@ export interface ServiceOptions {
   readonly intake?: IntakeOptions | undefined;
   /** Thresholds, the tier-2 interval (default RECON_TIER2_INTERVAL_MIN, else off), bank clients. */
   readonly reconciliation?: ReconciliationOptions | undefined;
+  /** FX import at start (default FX_IMPORT, else off), reporting currency, thresholds, the open-window port. */
+  readonly risk?: RiskOptions | undefined;
+  /** The clearing engine's settler, status reports, schedule, clock, risk guard (the rest is wired here). */
+  readonly clearing?: Partial<Pick<ClearingServiceOptions, 'settler' | 'reports' | 'schedule' | 'now' | 'timers' | 'guard'>> | undefined;
 }
 
 export interface Service {
@@ -50,6 +56,10 @@ export interface Service {
   readonly records: ReconciliationRecords;
   /** Reconciliation tiers 1–2, breakers, health; its mock bank when no real bank is configured. */
   readonly reconciliation: ReconciliationService;
+  /** FX rates, exposure, limits and alerts, VaR (adapters/risk-service.ts). */
+  readonly risk: RiskService;
+  /** Clearing windows, netting, the obligation intake (adapters/clearing-service.ts). */
+  readonly clearing: ClearingService;
   /** `http://host:port` as bound (port 0 resolved). */
   readonly url: string;
   stop(): Promise<void>;
@@ -74,6 +84,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let tokens: TokenService | undefined;
   let records: ReconciliationRecords | undefined;
   let recon: ReconciliationService | undefined;
+  let risk: RiskService | undefined;
+  let clearing: ClearingService | undefined;
   try {
     await migrate(database);
     journal = new GroupCommitter(new PgJournal(database));
@@ -100,6 +112,18 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     });
     recon.attach(accounts);
     corridors = new Corridors({ journal });
+    risk = await RiskService.open(database, tokenHoldings(tokens.tokens), { nats: riskNatsOf(options.intake), ...options.risk });
+    const tokensForClearing = tokens;
+    const reconForClearing = recon;
+    // After the token ledgers and the reconciliation index exist: capacity and breakers read them.
+    clearing = await ClearingService.open({
+      db: database,
+      journal,
+      corridors,
+      ...options.clearing,
+      tokenBalance: (participant, currency) => tokensForClearing.tokens.ledger(currency)?.state?.balances.get(participant),
+      accountBreakerOpen: (actor) => reconForClearing.index.get(actor)?.breakerOpen === true,
+    });
     const deadLetters = new DeadLetters(database);
     intakes = Intakes.open(options.intake, db);
     const app = buildServer(options.logger ?? true, {
@@ -113,6 +137,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       intake: intakes,
       tokens,
       reconciliation: recon,
+      clearing,
+      risk,
     }, { apiToken });
     const tks = tokens;
     tks.report = (what, err) => app.log.warn({ err }, `tokens: ${what}`);
@@ -143,6 +169,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const cor = corridors;
     const jnl = journal;
     const its = intakes;
+    const clr = clearing;
+    const rsk = risk;
+    rsk.report = (what, err) => app.log.warn({ err }, `risk: ${what}`);
+    rsk.log = (msg, fields) => app.log.info(fields ?? {}, `risk: ${msg}`);
+    // The FX history import runs in the background: the rate lookups answer FX_IMPORTING until it ends.
+    await rsk.start();
+    clr.log = (level, msg, fields) => app.log[level](fields ?? {}, msg);
     return {
       app,
       db: database,
@@ -151,6 +184,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       tokens: tks,
       reconciliation: rcn,
       records: recs,
+      clearing: clr,
+      risk: rsk,
       url: `http://${host}:${port}`,
       // Idempotent: SIGTERM followed by SIGINT must not close things twice.
       stop: () => (stopping ??= (async () => {
@@ -158,7 +193,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           // Stop pulling first and let what is in flight settle while the actors still run.
           await its.stop();
           await app.close();
+          await rsk.stop();
           await rcn.stop();
+          // Before the corridors and the journal: its windows finish what they journal.
+          await clr.stop();
           await acc.stop();
           // After the accounts (their hook queues rows), before the database closes.
           await recs.stop();
@@ -175,6 +213,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     // A half-started service must not keep the PGlite directory locked or the process alive.
     await intakes?.stop().catch(() => undefined);
     await recon?.stop().catch(() => undefined);
+    await risk?.stop().catch(() => undefined);
+    await clearing?.stop().catch(() => undefined);
     await accounts?.stop().catch(() => undefined);
     await records?.stop().catch(() => undefined);
     await tokens?.stop().catch(() => undefined);

@@ -73,12 +73,31 @@ export interface CorridorState {
   readonly windowsClosed: number;
   readonly lifetimeCount: number;
   readonly lifetimeGross: BigNumber;
+  /** The clearing engine's windows (issue 5), kept apart from the numbered window above. */
+  readonly clearing: ClearingWindows;
 }
+
+/** What a corridor holds of each open clearing window (the obligations are in the journal only). */
+export interface ClearingWindowTotals {
+  readonly window: string;
+  readonly count: number;
+  /** Σ minor units. */
+  readonly units: bigint;
+}
+
+export interface ClearingWindows {
+  /** Open windows, oldest first (at most a few: the open one and one closing). */
+  readonly open: readonly ClearingWindowTotals[];
+  /** The latest window closed here: batches for it or an earlier one are refused. */
+  readonly closedThrough: string | null;
+}
+
+export const NO_CLEARING_WINDOWS: ClearingWindows = { open: [], closedThrough: null };
 
 export function initialCorridor(key: CorridorKey, limits: CorridorLimits = CORRIDOR_LIMITS_DEFAULT): CorridorState {
   return {
     key, limits, applied: emptyWindow(limits.appliedIdsMax), windowId: 1, obligations: null,
-    count: 0, gross: ZERO, windowsClosed: 0, lifetimeCount: 0, lifetimeGross: ZERO,
+    count: 0, gross: ZERO, windowsClosed: 0, lifetimeCount: 0, lifetimeGross: ZERO, clearing: NO_CLEARING_WINDOWS,
   };
 }
 

@@ -75,10 +75,15 @@ export function dailyPnl(input: VarInput): BigNumber[] {
   return out;
 }
 
-function finish(value: BigNumber, input: VarInput, pnl: readonly BigNumber[]): VarResult {
-  const scaled = value.times(new D(input.horizonDays).sqrt());
+function finish(value: BigNumber, input: VarParameters, pnl: readonly BigNumber[]): VarResult {
+  return { var: scaleAndRound(value, input), observations: pnl.length, pnl: pnl.map((p) => new BigNumber(p)) };
+}
+
+/** × √horizon_days, then half-up to the base currency's minor units: the one rounding. */
+export function scaleAndRound(value: BigNumber, input: VarParameters): BigNumber {
+  const scaled = input.horizonDays === 1 ? value : new D(value).times(new D(input.horizonDays).sqrt());
   const digits = minorUnits(input.baseCurrency) ?? 2;
-  return { var: new BigNumber(scaled.decimalPlaces(digits, BigNumber.ROUND_HALF_UP)), observations: pnl.length, pnl: pnl.map((p) => new BigNumber(p)) };
+  return new BigNumber(scaled.decimalPlaces(digits, BigNumber.ROUND_HALF_UP));
 }
 
 /** ⌈N·(1 − confidence)⌉, at least 1. */
@@ -88,18 +93,54 @@ export function historicalRank(windowDays: number, confidence: string): number {
 
 export function historicalVar(input: VarInput): VarResult {
   const pnl = dailyPnl(input);
-  const losses = pnl.map((p) => p.negated()).sort((a, b) => b.comparedTo(a) ?? 0);
-  const rank = historicalRank(input.windowDays, input.confidence);
-  return finish(losses[rank - 1]!, input, pnl);
+  return finish(historicalLoss(pnl, input.confidence), input, pnl);
 }
 
 export function ewmaVar(input: VarInput, lambda: string = EWMA_LAMBDA): VarResult {
   const pnl = dailyPnl(input);
+  return finish(ewmaLoss(pnl, input.confidence, lambda), input, pnl);
+}
+
+/** What VaR needs besides the P&L: the statistics' parameters and the base for the rounding. */
+export type VarParameters = Pick<VarInput, 'baseCurrency' | 'confidence' | 'horizonDays' | 'windowDays'>;
+
+/**
+ * The same figures from a P&L series already computed (its last `windowDays` values): the
+ * backtest's walk forward and many portfolios over one rate history reuse their P&L instead of
+ * revaluing the rates for each window.
+ */
+export function varOfPnl(method: 'historical' | 'ewma', pnl: readonly BigNumber[], params: VarParameters, lambda: string = EWMA_LAMBDA): BigNumber {
+  if (pnl.length < params.windowDays) throw new VarInputError('HISTORY_SHORT', `${params.windowDays} P&L values are needed, ${pnl.length} were given`);
+  const window = pnl.length === params.windowDays ? pnl : pnl.slice(-params.windowDays);
+  const loss = method === 'historical' ? historicalLoss(window, params.confidence) : ewmaLoss(window, params.confidence, lambda);
+  return scaleAndRound(loss, params);
+}
+
+/** The ⌈N·(1 − c)⌉-th largest loss of the series (N = its length), unscaled and unrounded. */
+function historicalLoss(pnl: readonly BigNumber[], confidence: string): BigNumber {
+  const losses = pnl.map((p) => p.negated()).sort((a, b) => b.comparedTo(a) ?? 0);
+  return losses[historicalRank(pnl.length, confidence) - 1]!;
+}
+
+/** z to 15 significant digits, as every EWMA figure here uses it. */
+export function zOf(confidence: string): BigNumber {
+  return new D(normalQuantile(Number(confidence)).toPrecision(15));
+}
+
+/** √σ² at 30 decimal places (half-even), the σ of every EWMA figure here. */
+export function sigmaOf(variance: BigNumber): BigNumber {
+  return new D(variance).sqrt();
+}
+
+/** z·σ_{N+1} of the series, unscaled and unrounded. */
+function ewmaLoss(pnl: readonly BigNumber[], confidence: string, lambda: string): BigNumber {
   const l = new D(lambda);
-  let variance = pnl[0]!.pow(2);
-  for (const p of pnl) variance = l.times(variance).plus(new D(1).minus(l).times(p.pow(2)));
-  const z = new D(normalQuantile(Number(input.confidence)).toPrecision(15));
-  return finish(z.times(variance.sqrt()), input, pnl);
+  const rest = new D(1).minus(l);
+  // Rounded to D's 30 decimal places at each step: multiplication is exact in bignumber.js, so an
+  // unrounded σ² would gain digits every day (hundreds after 250 days) for no visible difference.
+  let variance = new D(pnl[0]!).pow(2).decimalPlaces(30);
+  for (const p of pnl) variance = l.times(variance).plus(rest.times(new D(p).pow(2))).decimalPlaces(30);
+  return zOf(confidence).times(sigmaOf(variance));
 }
 
 /**

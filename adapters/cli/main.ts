@@ -2,6 +2,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { ingestCommand } from './ingest.ts';
+import { fxCommand } from '../fx/cli.ts';
 import { parseCommand } from './parse.ts';
 import { serveCommand } from './start.ts';
 
@@ -10,7 +11,7 @@ const program = new Command('deltran')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-for (const sub of [parseCommand(), serveCommand(), ingestCommand()]) {
+for (const sub of [parseCommand(), serveCommand(), ingestCommand(), fxCommand()]) {
   // Subcommands added this way do not inherit the parent's settings.
   program.addCommand(sub.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) }));
 }

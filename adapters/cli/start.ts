@@ -8,6 +8,7 @@
 import { Command } from 'commander';
 import { startService } from '../service.ts';
 import { TIER2_INTERVAL_MIN, tier2IntervalFromEnv } from '../reconciliation-service.ts';
+import { DEFAULT_FROM_YEAR, fxImportFromEnv } from '../fx/import.ts';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -30,6 +31,8 @@ export function serveCommand(): Command {
         },
         // The served process reconciles on a schedule by default; library callers (tests) opt in.
         reconciliation: { tier2IntervalMin: tier2IntervalFromEnv() ?? TIER2_INTERVAL_MIN.default },
+        // Likewise the FX history: loaded in the background at first start (FX_IMPORT=off to skip).
+        risk: { fxImport: fxImportFromEnv() ?? { fromYear: DEFAULT_FROM_YEAR } },
       });
       const stop = () => {
         service.stop().then(

@@ -41,7 +41,8 @@ interface Registration {
 
 type Invalid = { readonly field: string; readonly message: string };
 
-export function participantRoutes(app: FastifyInstance, db: Database): void {
+/** `onRegistered`: told after a participant is durable (the clearing engine's registry reloads). */
+export function participantRoutes(app: FastifyInstance, db: Database, onRegistered?: () => Promise<void>): void {
   app.post('/api/v1/participants', async (req, reply) => {
     const input = validate(req.body);
     if ('field' in input) return fail(reply, 400, 'VALIDATION_FAILED', input.message, input.field);
@@ -58,6 +59,7 @@ export function participantRoutes(app: FastifyInstance, db: Database): void {
       return true;
     });
     if (!created) return fail(reply, 409, 'PARTICIPANT_EXISTS', `participant ${input.bic} is already registered`, 'bic');
+    await onRegistered?.();
     return reply.code(201).send(ok(view((await participantRows(db, input.bic))[0]!)));
   });
 

@@ -29,6 +29,11 @@ import { discrepancyRoutes } from './discrepancies.ts';
 import { eodRoutes, type EodDeps } from './reconciliation-eod.ts';
 import { reconciliationRoutes } from './reconciliation.ts';
 import type { ReconciliationService } from '../reconciliation-service.ts';
+import type { ClearingService } from '../clearing-service.ts';
+import { clearingRoutes } from './clearing.ts';
+import type { RiskService } from '../risk-service.ts';
+import { fxRoutes } from './fx.ts';
+import { riskRoutes } from './risk.ts';
 
 /** The live state the stateful routes need; adapters/service.ts owns their lifecycle. */
 export interface ServiceDeps {
@@ -48,6 +53,10 @@ export interface ServiceDeps {
   readonly reconciliation?: ReconciliationService | undefined;
   /** The intakes beyond HTTP (NATS, Redis; adapters/intake.ts): readiness for /health, their metrics. */
   readonly intake?: { readiness(): Readonly<Record<string, string>>; instrument(metrics: ReturnType<typeof createMetrics>): void } | undefined;
+  /** The clearing engine (adapters/clearing-service.ts); without it no clearing routes. */
+  readonly clearing?: ClearingService | undefined;
+  /** FX rates, exposure, limits, alerts and VaR (adapters/risk-service.ts); without it no fx/risk routes. */
+  readonly risk?: RiskService | undefined;
 }
 
 export interface ServerOptions {
@@ -99,11 +108,20 @@ export function buildServer(logger = true, deps?: ServiceDeps, security: { reado
     actorEventRoutes(app, eventSources(deps));
     iso20022Routes(app, deps.ingest, metrics);
     deadLetterRoutes(app, deps.deadLetters);
-    participantRoutes(app, deps.db);
+    participantRoutes(app, deps.db, deps.clearing === undefined ? undefined : () => deps.clearing!.refreshRegistry());
+    if (deps.clearing !== undefined) {
+      deps.clearing.instrument(metrics.registry);
+      clearingRoutes(app, deps.db, deps.clearing);
+    }
     if (deps.tokens !== undefined) tokenRoutes(app, deps.db, deps.tokens);
     if (deps.eod !== undefined) {
       eodRoutes(app, { db: deps.db, accounts: deps.accounts, ...deps.eod });
       discrepancyRoutes(app, deps.db);
+    }
+    if (deps.risk !== undefined) {
+      deps.risk.instrument(metrics.registry);
+      fxRoutes(app, deps.risk.fx);
+      riskRoutes(app, deps.risk);
     }
     if (deps.reconciliation !== undefined) {
       deps.reconciliation.instrument(metrics.registry);

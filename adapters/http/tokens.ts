@@ -20,7 +20,7 @@ import type { TokenEvent } from '../../actors/tokens/events.ts';
 import { tokenSymbol } from '../../actors/tokens/model.ts';
 import { formatAmount } from '../../streams/iso20022/money.ts';
 import type { Database } from '../db/database.ts';
-import { latestRate } from '../db/token-queries.ts';
+import { conversionRate } from '../fx/conversion-rate.ts';
 import { fail, ok, RETRY_AFTER_S } from './envelope.ts';
 import { normalBic, unknownParticipants } from './participants.ts';
 
@@ -189,7 +189,8 @@ function eventView(e: TokenEvent, currency: string) {
 
 /**
  * The rate of a conversion, and which one: given in the request (`rate`, `rate_id`, recorded as
- * `request:<rate_id>`), else the latest stored fx_rates row for the pair (`fx_rates:<id>`). The
+ * `request:<rate_id>`), else the stored rate as of now, direct, inverted or via USD
+ * (adapters/fx/conversion-rate.ts; `fx_rates:<id>`, `fx_rates:1/<id>`, `fx_rates:usd(..)`). The
  * event keeps the rate and this id, so a conversion can always be explained later.
  */
 async function rateOf(db: Database, b: Body, source: string, target: string): Promise<{ rate: BigNumber; rateId: string } | Refusal> {
@@ -199,11 +200,9 @@ async function rateOf(db: Database, b: Body, source: string, target: string): Pr
     return { rate: new BigNumber(given), rateId: `request:${optionalText(b, 'rate_id') ?? 'unnamed'}` };
   }
   if (b['rate_id'] !== undefined && b['rate_id'] !== null) throw new Invalid('rate', 'rate_id without rate: send the rate it names');
-  const stored = await latestRate(db, source, target);
-  if (stored === null) {
-    return { rejection: { code: 'RATE_UNKNOWN', message: `no stored ${source}/${target} rate: send rate and rate_id`, field: 'rate' } };
-  }
-  return { rate: stored.rate, rateId: `fx_rates:${stored.id}` };
+  const stored = await conversionRate(db, source, target);
+  if ('rejection' in stored) return stored;
+  return { rate: stored.rate, rateId: stored.rateId };
 }
 
 function objectOf(body: unknown): Body {
