@@ -50,6 +50,7 @@ import { minorUnits } from '../streams/iso20022/money.ts';
 import type { Database } from './db/database.ts';
 import { ClearingCounters } from './clearing/metrics.ts';
 import { ParticipantRegistry } from './clearing/registry.ts';
+import { warmNetting } from './clearing/warm-up.ts';
 import {
   ensureWindowRow, finishObligations, lastClosedWindow, loadBatches, projectChanges, projectedIds, projectObligations, projectWindow, unfinishedWindows,
 } from './clearing/store.ts';
@@ -85,6 +86,8 @@ export interface ClearingServiceOptions {
   readonly guard?: ((obligation: ObligationInput) => GuardRejection | null) | undefined;
   /** Registry refresh period (accounts opened since the last one). Default 60 s; 0: never. */
   readonly refreshEveryMs?: number | undefined;
+  /** Compile the netting kernel at start (warm-up.ts), off the critical path. Default: when `timers` is on. */
+  readonly warmUp?: boolean | undefined;
   readonly log?: ((level: 'info' | 'warn' | 'error', msg: string, fields?: object) => void) | undefined;
 }
 
@@ -177,6 +180,8 @@ export class ClearingService implements ObligationIntake {
   private updating: Promise<void> = Promise.resolve();
   private readonly corridorOf = new Map<string, string>();
   private readonly minorOf = new Map<string, number | undefined>();
+  /** When obligations last arrived: the read-model copy yields to them (store.ts). */
+  private lastAcceptAt = -Infinity;
   /** Windows resumed at start that are being netted or settled in the background. */
   resumed: Promise<void> = Promise.resolve();
 
@@ -184,6 +189,16 @@ export class ClearingService implements ObligationIntake {
     const service = new ClearingService(options);
     await service.registry.refresh();
     await service.resume();
+    if (options.warmUp ?? options.timers !== false) {
+      // After start, not during it; a failure costs only a colder first close.
+      setTimeout(() => {
+        try {
+          warmNetting();
+        } catch (err) {
+          service.say('warn', 'netting warm-up failed', { err });
+        }
+      }, 0).unref();
+    }
     return service;
   }
 
@@ -257,6 +272,7 @@ export class ClearingService implements ObligationIntake {
 
   async acceptRaw(items: readonly RawObligation[]): Promise<ObligationVerdict[]> {
     if (this.stopped) throw new ClearingUnavailableError('clearing is stopping');
+    this.lastAcceptAt = performance.now();
     const n = items.length;
     const verdicts = new Array<ObligationVerdict>(n);
     const units = new Array<bigint>(n);
@@ -590,6 +606,14 @@ export class ClearingService implements ObligationIntake {
     return this.route().id;
   }
 
+  /** Live nets of the open window, minor units, non-zero only (the risk engine's exposure port). */
+  openWindowPositions(): { currency: string; participant: string; net: bigint }[] {
+    return this.entries.get(this.currentWindowId())?.book.positions() ?? [];
+  }
+
+  /** Called once per window when its netting is durable (the risk engine's VaR at close). */
+  readonly nettedListeners: ((windowId: string) => void)[] = [];
+
   /** POST /windows/current/close: closes the open window now and nets it (no grace: it is now). */
   async closeCurrent(): Promise<{ id: string; state: WindowState['phase'] }> {
     const entry = await this.enter();
@@ -636,6 +660,7 @@ export class ClearingService implements ObligationIntake {
         if (result !== null && state.phase === 'NETTING') {
           const after = await this.command(entry.id, { type: 'RecordNetting', messageId: `net:${entry.id}`, at: this.iso(), result });
           this.say('info', `window ${entry.id} netted`, { obligations: entry.book.count, instructions: after.statuses.length, excluded: result.excluded.length });
+          for (const listener of this.nettedListeners) listener(entry.id);
         }
       }
       const state = this.windows.state(windowActorId(entry.id))!.state!;
@@ -696,8 +721,11 @@ export class ClearingService implements ObligationIntake {
     const carried: (BookInput & { corridorMessage: string })[] = [];
     const excluded = result.excluded.length > 0 && !state.excludedCarried;
     if (excluded) {
+      // With their origin: the pacs.002 (ACSC or RJCT) for an excluded obligation goes out when
+      // the window it is carried into ends (this window's report leaves the excluded ones out).
+      const origins = await this.originsOf(window, new Set(result.excluded.map((e) => e.id)));
       for (const e of result.excluded) {
-        carried.push({ id: e.id, payer: e.payer, payee: e.payee, currency: e.currency, units: e.units, priority: e.priority, origin: null, submitted: 0, corridorMessage: `carry:${window}:excluded` });
+        carried.push({ id: e.id, payer: e.payer, payee: e.payee, currency: e.currency, units: e.units, priority: e.priority, origin: origins.get(e.id) ?? null, submitted: 0, corridorMessage: `carry:${window}:excluded` });
       }
     }
     const instructions: string[] = [];
@@ -725,9 +753,10 @@ export class ClearingService implements ObligationIntake {
         const first = target.book.nextSubmitted;
         target.book.nextSubmitted += g.list.length;
         const priorities = g.list.some((o) => o.priority !== 0) ? g.list.map((o) => o.priority) : null;
+        const origins = g.list.some((o) => o.origin !== null) ? g.list.map((o) => o.origin) : null;
         const outcome = await this.sendCorridor(g.corridor, {
           type: 'AcceptBatch', messageId: g.list[0]!.corridorMessage, window: target.id, currency: g.currency, first, carried: true,
-          ids: g.list.map((o) => o.id), payers: g.list.map((o) => o.payer), payees: g.list.map((o) => o.payee), units: g.list.map((o) => o.units), priorities, origins: null,
+          ids: g.list.map((o) => o.id), payers: g.list.map((o) => o.payer), payees: g.list.map((o) => o.payee), units: g.list.map((o) => o.units), priorities, origins,
         });
         // Duplicate: carried before a restart; the book of the window that holds it was refilled from the journal.
         if (outcome.status === 'appended') {
@@ -815,6 +844,21 @@ export class ClearingService implements ObligationIntake {
     this.say(state.phase === 'COMPLETED' ? 'info' : 'warn', `window ${window} ${state.phase}`, state.failure !== null ? { reason: state.failure } : {});
   }
 
+  /** Origins of some obligations of a window: from its book, else from its batches in the journal. */
+  private async originsOf(window: string, ids: ReadonlySet<string>): Promise<Map<string, ObligationOrigin>> {
+    const entry = this.entries.get(window);
+    if (entry !== undefined) return entry.book.originsOf(ids);
+    const out = new Map<string, ObligationOrigin>();
+    for (const b of await loadBatches(this.options.db, window)) {
+      if (b.origins === null) continue;
+      b.ids.forEach((id, i) => {
+        const origin = b.origins![i];
+        if (origin !== null && origin !== undefined && ids.has(id)) out.set(id, origin);
+      });
+    }
+    return out;
+  }
+
   private async obligationsWithOrigin(window: string, entry: Entry | undefined): Promise<ObligationInput[]> {
     const out: ObligationInput[] = [];
     const push = (o: BookedObligation) => {
@@ -846,7 +890,7 @@ export class ClearingService implements ObligationIntake {
     this.enqueue(async () => {
       if (entry.projected) return;
       const excluded = new Set(state.result!.excluded.map((e) => e.id));
-      await projectObligations(this.options.db, entry.id, entry.book.all(), excluded);
+      await projectObligations(this.options.db, entry.id, entry.book.all(), excluded, () => performance.now() - this.lastAcceptAt < 1_000);
       entry.projected = true;
       // In the table now (source_message UNIQUE): the duplicate lookup finds them there, the
       // excluded ones (carried into the next window) included.

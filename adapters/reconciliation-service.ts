@@ -183,14 +183,22 @@ export class ReconciliationService {
     if (event.type === 'BankEntryBooked' || event.type === 'PayInMatched') this.metrics?.checks.inc({ tier: '1', status: f.status });
     else if (event.type === 'StatementReconciled') this.metrics?.checks.inc({ tier: '3', status: f.status });
     if (c.bankBefore !== f.bank) {
-      if (this.mock !== null) this.mirror(f, f.bank.minus(c.bankBefore));
+      // A booking the mock made itself (a settlement leg it notified) is already in its books.
+      if (this.mock !== null && !this.bookedByMock(event)) this.mirror(f, f.bank.minus(c.bankBefore));
       if (f.type === 'client_funds' && f.bank.isLessThan(c.bankBefore)) this.checkBacking(f.ref.currency);
     }
   };
 
+  private bookedByMock(event: AccountEvent): boolean {
+    if (event.type !== 'BankEntryBooked' && event.type !== 'PayInMatched') return false;
+    return event.entry.accountServicerReference?.startsWith(this.mock!.name) === true;
+  }
+
   private seedMock(f: Figures): void {
     const ref = bankRefOf(f.ref);
-    const opened = this.mock!.openAccount(ref, { opening: BigNumber.max(f.bank, 0), notify: false });
+    // Settlement accounts are where the mock books settlement legs: those it notifies, as a bank
+    // notifies its customer; every other account only mirrors what deltran heard.
+    const opened = this.mock!.openAccount(ref, { opening: BigNumber.max(f.bank, 0), notify: f.type === 'settlement' });
     // A test IBAN failing mod-97 is not an account a bank could keep; tier 2 reports it ACCOUNT_UNKNOWN.
     if (opened.ok && f.bank.isNegative()) this.mock!.drift(ref, f.bank);
   }

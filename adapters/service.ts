@@ -22,6 +22,15 @@ import { JournalRecordedEntries } from './db/statement-queries.ts';
 import { ReconciliationService, tier2IntervalFromEnv, type ReconciliationOptions } from './reconciliation-service.ts';
 import { RiskService, riskNatsOf, tokenHoldings, type RiskOptions } from './risk-service.ts';
 import { ClearingService, type ClearingServiceOptions } from './clearing-service.ts';
+import { BankSettler } from './settlement/settler.ts';
+import { SettlementLedger } from './settlement/ledger.ts';
+import { Pacs002Reports } from './settlement/status-reports.ts';
+import { feedNotifications, type NotificationFeed } from './bank/feed.ts';
+import type { BankClient } from './bank/client.ts';
+import type { AccountEvent } from '../actors/account/events.ts';
+import { fromMinor } from '../actors/clearing/netting.ts';
+import type BigNumber from 'bignumber.js';
+import type { Holdings } from '../actors/risk/exposure.ts';
 
 export interface ServiceOptions {
   readonly host: string;
@@ -86,6 +95,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let recon: ReconciliationService | undefined;
   let risk: RiskService | undefined;
   let clearing: ClearingService | undefined;
+  let settler: BankSettler | undefined;
+  let feed: NotificationFeed | undefined;
   try {
     await migrate(database);
     journal = new GroupCommitter(new PgJournal(database));
@@ -100,6 +111,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     recon = await ReconciliationService.open(database, tokens, { ...options.reconciliation, tier2IntervalMin: interval });
     const tokenHook = tokens.onAccountApplied;
     const reconHook = recon.onAccountApplied;
+    // Bound once the settler exists (it needs the token actor, which needs nothing of the accounts).
+    let settlementHook: ((actorId: string, seq: number, events: readonly AccountEvent[]) => void) | null = null;
     // The token hook first: the currency breaker check reads the backing it has just moved.
     accounts = new Accounts({
       journal,
@@ -108,6 +121,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         tokenHook(actorId, seq, events);
         reconHook(actorId, seq, events);
         recordsHook(actorId, seq, events);
+        settlementHook?.(actorId, seq, events);
       },
     });
     recon.attach(accounts);
@@ -115,23 +129,45 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     risk = await RiskService.open(database, tokenHoldings(tokens.tokens), { nats: riskNatsOf(options.intake), ...options.risk });
     const tokensForClearing = tokens;
     const reconForClearing = recon;
+    const riskForClearing = risk;
+    const deadLetters = new DeadLetters(database);
+    // The ledgers are loaded before anything can move tokens: settlement confirmations (a window
+    // resumed in SETTLING) and pay-in mints alike. The pay-in outbox catch-up runs in the background.
+    await tokens.start();
+    // Settlement: the banks' camt.054 come back through the same ingestion as any other, and
+    // confirm the instructions they book (the settler's hook on the accounts' durable events).
+    const banks: ReadonlyMap<string, BankClient> = options.reconciliation?.banks ?? new Map([['mock', recon.mock!]]);
+    const reports = new Pacs002Reports({ db: database });
+    settler = options.clearing?.settler === undefined ? BankSettler.create({ db: database, banks, tokens: tokens.tokens, ledger: new SettlementLedger(accounts) }) : undefined;
+    if (settler !== undefined) {
+      settlementHook = settler.onAccountApplied;
+      // Bookings journaled while no settler listened (a crash between the two) confirm now.
+      await settler.catchUp();
+    }
+    const banking = { accounts, deadLetters, statements };
+    if (recon.mock !== null && options.reconciliation?.banks === undefined) feed = feedNotifications(recon.mock, 'mock', banking);
     // After the token ledgers and the reconciliation index exist: capacity and breakers read them.
     clearing = await ClearingService.open({
       db: database,
       journal,
       corridors,
+      settler,
+      reports,
+      guard: (o) => riskForClearing.guard(o.payer, o.currency, o.amount),
       ...options.clearing,
       tokenBalance: (participant, currency) => tokensForClearing.tokens.ledger(currency)?.state?.balances.get(participant),
       accountBreakerOpen: (actor) => reconForClearing.index.get(actor)?.breakerOpen === true,
     });
-    const deadLetters = new DeadLetters(database);
+    const clearingForRisk = clearing;
+    risk.connectOpenWindow({ openWindowPositions: () => nestedPositions(clearingForRisk.openWindowPositions()) });
     intakes = Intakes.open(options.intake, db);
+    const ingest = { ...banking, obligations: clearing, statusReports: reports, ...intakes.ingestExtras };
     const app = buildServer(options.logger ?? true, {
       db: database,
       accounts,
       corridors,
       deadLetters,
-      ingest: { accounts, deadLetters, statements, ...intakes.ingestExtras },
+      ingest,
       eod: { records, statements },
       journal,
       intake: intakes,
@@ -139,18 +175,17 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       reconciliation: recon,
       clearing,
       risk,
+      settlement: settler,
     }, { apiToken });
     const tks = tokens;
     tks.report = (what, err) => app.log.warn({ err }, `tokens: ${what}`);
-    // Ledgers loaded before any intake can send; the pay-in outbox catch-up runs in the background.
-    await tks.start();
     app.log.info({ clientFundsAccounts: tks.backing.size, backingLoadMs: tks.backingLoadMs }, 'tokens ready');
     // Its failure is reported by the token service itself; the next pass tries again.
     void tks.firstCatchUp?.then((caughtUp) => app.log.info(caughtUp, 'tokens: pay-in outbox caught up'), () => undefined);
     const recs = records;
     recs.report = (what, err) => app.log.warn({ err }, `reconciliation records: ${what}`);
     void recs.start().then((caughtUp) => app.log.info(caughtUp, 'reconciliation records caught up'), () => undefined);
-    await intakes.start({ accounts, deadLetters, statements, ...intakes.ingestExtras }, app.log);
+    await intakes.start(ingest, app.log);
     const rcn = recon;
     rcn.report = (what, err) => app.log.warn({ err }, `reconciliation: ${what}`);
     rcn.log = (msg, fields) => app.log.info(fields ?? {}, `reconciliation: ${msg}`);
@@ -176,6 +211,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     // The FX history import runs in the background: the rate lookups answer FX_IMPORTING until it ends.
     await rsk.start();
     clr.log = (level, msg, fields) => app.log[level](fields ?? {}, msg);
+    // Each participant's VaR of its open position, stored per window once its netting is durable.
+    clr.nettedListeners.push((windowId) => void rsk.varAtWindowClose(windowId).catch((err: unknown) => rsk.report(`VaR at the close of ${windowId}`, err)));
+    const stl = settler;
+    const fed = feed;
     return {
       app,
       db: database,
@@ -193,10 +232,14 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           // Stop pulling first and let what is in flight settle while the actors still run.
           await its.stop();
           await app.close();
+          // The bank's notifications are an intake too; what it already pushed is ingested first.
+          await fed?.stop();
           await rsk.stop();
           await rcn.stop();
           // Before the corridors and the journal: its windows finish what they journal.
           await clr.stop();
+          // After the windows (which hand it plans), before the token actor it moves tokens with.
+          await stl?.stop();
           await acc.stop();
           // After the accounts (their hook queues rows), before the database closes.
           await recs.stop();
@@ -212,9 +255,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   } catch (err) {
     // A half-started service must not keep the PGlite directory locked or the process alive.
     await intakes?.stop().catch(() => undefined);
+    await feed?.stop().catch(() => undefined);
     await recon?.stop().catch(() => undefined);
     await risk?.stop().catch(() => undefined);
     await clearing?.stop().catch(() => undefined);
+    await settler?.stop().catch(() => undefined);
     await accounts?.stop().catch(() => undefined);
     await records?.stop().catch(() => undefined);
     await tokens?.stop().catch(() => undefined);
@@ -223,4 +268,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     await database.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The clearing engine's open-window nets (minor units) as the risk engine holds positions. */
+function nestedPositions(nets: readonly { currency: string; participant: string; net: bigint }[]): Holdings {
+  const out = new Map<string, Map<string, BigNumber>>();
+  for (const n of nets) {
+    let byCurrency = out.get(n.participant);
+    if (byCurrency === undefined) out.set(n.participant, byCurrency = new Map());
+    byCurrency.set(n.currency, fromMinor(n.net, n.currency));
+  }
+  return out;
 }

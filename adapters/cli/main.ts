@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ingestCommand } from './ingest.ts';
 import { fxCommand } from '../fx/cli.ts';
+import { demoCommand } from './demo.ts';
 import { parseCommand } from './parse.ts';
 import { serveCommand } from './start.ts';
 
@@ -11,7 +12,7 @@ const program = new Command('deltran')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-for (const sub of [parseCommand(), serveCommand(), ingestCommand(), fxCommand()]) {
+for (const sub of [parseCommand(), serveCommand(), ingestCommand(), fxCommand(), demoCommand()]) {
   // Subcommands added this way do not inherit the parent's settings.
   program.addCommand(sub.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) }));
 }

@@ -34,6 +34,8 @@ import { clearingRoutes } from './clearing.ts';
 import type { RiskService } from '../risk-service.ts';
 import { fxRoutes } from './fx.ts';
 import { riskRoutes } from './risk.ts';
+import { outboundRoutes } from './outbound.ts';
+import type { Registry } from 'prom-client';
 
 /** The live state the stateful routes need; adapters/service.ts owns their lifecycle. */
 export interface ServiceDeps {
@@ -57,6 +59,8 @@ export interface ServiceDeps {
   readonly clearing?: ClearingService | undefined;
   /** FX rates, exposure, limits, alerts and VaR (adapters/risk-service.ts); without it no fx/risk routes. */
   readonly risk?: RiskService | undefined;
+  /** The settler's metrics (adapters/settlement/settler.ts). */
+  readonly settlement?: { instrument(registry: Registry): void } | undefined;
 }
 
 export interface ServerOptions {
@@ -112,7 +116,10 @@ export function buildServer(logger = true, deps?: ServiceDeps, security: { reado
     if (deps.clearing !== undefined) {
       deps.clearing.instrument(metrics.registry);
       clearingRoutes(app, deps.db, deps.clearing);
+      // The pacs.002 reports the clearing engine sends back, per participant.
+      outboundRoutes(app, deps.db);
     }
+    deps.settlement?.instrument(metrics.registry);
     if (deps.tokens !== undefined) tokenRoutes(app, deps.db, deps.tokens);
     if (deps.eod !== undefined) {
       eodRoutes(app, { db: deps.db, accounts: deps.accounts, ...deps.eod });

@@ -31,6 +31,7 @@ import { fromJournal } from '../../actors/journal-form.ts';
 import type { InstructionPlan, InstructionStatus, InstructionUpdate, Settler } from '../../actors/clearing/ports.ts';
 import type { BankClient, InstructionMessageType, SettlementInstruction } from '../bank/client.ts';
 import type { Database } from '../db/database.ts';
+import { KeyedLock, type SettlementLedger } from './ledger.ts';
 import { accountActorOf, isSettlementAccountProblem, loadParticipantSettlement, settlementAccountOf } from './accounts.ts';
 import { BankCalls, type BankCallOptions, type BreakerState } from './bank-calls.ts';
 import { instructionDocument } from './instruction-document.ts';
@@ -53,6 +54,10 @@ export interface BankSettlerOptions {
   readonly concurrency?: number | undefined;
   /** The token actor; without it confirmations move no tokens (token_state stays PENDING). */
   readonly tokens?: TokenPort | undefined;
+  /** deltran's books of the settlement accounts (ledger.ts): posted before each call, reversed when the bank certainly did not book. */
+  readonly ledger?: SettlementLedger | undefined;
+  /** With a ledger: how long an instruction waits for its bookings before the next one on its accounts goes. Default 10 s. */
+  readonly bookingWaitMs?: number | undefined;
   /** CreDtTm of the documents. Default Date.now. */
   readonly now?: (() => number) | undefined;
   readonly log?: SettlementLog | undefined;
@@ -74,6 +79,9 @@ export class BankSettler implements Settler {
   private readonly listeners: ((u: InstructionUpdate) => void)[] = [];
   /** Instructions a booking may still confirm, by UETR and by bank reference. */
   private readonly byUetr = new Map<string, Watched>();
+  /** Instructions in flight whose bookings the next instruction on their accounts waits for (lowercase UETR). */
+  private readonly legs = new Map<string, { readonly remaining: Set<string>; readonly resolve: () => void }>();
+  private readonly accountLock = new KeyedLock();
   private readonly byReference = new Map<string, Watched>();
   private readonly queue: InstructionRow[] = [];
   private readonly queued = new Set<string>();
@@ -174,7 +182,7 @@ export class BankSettler implements Settler {
    */
   readonly onAccountApplied = (actorId: string, _seq: number, events: readonly AccountEvent[]): void => {
     try {
-      if (this.byUetr.size === 0 && this.byReference.size === 0) return;
+      if (this.byUetr.size === 0 && this.byReference.size === 0 && this.legs.size === 0) return;
       for (const e of events) this.observe(actorId, e);
     } catch (err) {
       this.log('error', `settlement hook for ${actorId}`, { err: String(err) });
@@ -300,6 +308,11 @@ export class BankSettler implements Settler {
 
   private observe(actorId: string, e: AccountEvent): void {
     if (e.type !== 'BankEntryBooked' && e.type !== 'PayInMatched') return;
+    const leg = e.entry.uetr === null ? undefined : this.legs.get(e.entry.uetr.toLowerCase());
+    if (leg !== undefined) {
+      leg.remaining.delete(actorId);
+      if (leg.remaining.size === 0) leg.resolve();
+    }
     // A reversal carrying the UETR is the bank taking the payment back, never its confirmation.
     if (e.entry.reversal) return;
     const currency = actorId.slice(actorId.lastIndexOf(':') + 1);
@@ -359,7 +372,30 @@ export class BankSettler implements Settler {
     }
   }
 
-  private async deliver(r: InstructionRow): Promise<void> {
+  private deliver(r: InstructionRow): Promise<void> {
+    if (this.options.ledger === undefined) return this.send(r);
+    const keys = [r.payerAccount, r.payeeAccount].filter((a) => a !== null).map((a) => accountActorOf(a, r.currency));
+    return this.accountLock.run(keys, () => this.send(r));
+  }
+
+  /** Resolves when a booking of `uetr` has been journaled on each of `actors`, or after `ms`. */
+  private bookedOn(uetr: string, actors: readonly string[], ms: number): Promise<void> {
+    if (actors.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(finish, ms);
+      timer.unref?.();
+      const waiting = { remaining: new Set(actors), resolve: finish };
+      const self = this;
+      function finish(): void {
+        clearTimeout(timer);
+        if (self.legs.get(uetr) === waiting) self.legs.delete(uetr);
+        resolve();
+      }
+      this.legs.set(uetr, waiting);
+    });
+  }
+
+  private async send(r: InstructionRow): Promise<void> {
     const instruction: SettlementInstruction = {
       idempotencyKey: r.instructionId,
       messageType: r.messageType,
@@ -372,6 +408,10 @@ export class BankSettler implements Settler {
       uetr: r.uetr,
     };
     const bank = r.bank!;
+    const ledger = this.options.ledger;
+    const posted = ledger === undefined ? [] : await this.postLedger(r, ledger);
+    if (posted === null) return;
+    const booked = this.bookedOn(r.uetr.toLowerCase(), posted, this.options.bookingWaitMs ?? 10_000);
     const o = await this.calls.submit(bank, instruction);
     this.metrics.calls.inc({ bank, outcome: o.kind === 'answered' ? o.answer.status : o.kind === 'refused' ? o.error.code : o.code }, 1);
     if (o.attempts > 1) this.metrics.calls.inc({ bank, outcome: 'RETRIED' }, o.attempts - 1);
@@ -391,7 +431,31 @@ export class BankSettler implements Settler {
       if (row !== null) this.alert('retry_next_window', `instruction ${r.instructionId} (${r.amount.toFixed()} ${r.currency} ${r.payer} → ${r.payee}) not final after its retries: ${o.code}${doubt}`, { id: r.instructionId, bank, inDoubt: o.inDoubt });
     }
     if (row === null) await this.store.recordAttempts(r.instructionId, o.attempts, o.inDoubt);
-    else this.emit(row);
+    else {
+      // Not booked for certain: deltran's books take the movement back (ledger.ts).
+      if (ledger !== undefined && row.status !== 'SENT' && !o.inDoubt) {
+        const undone = await ledger.reverse(row);
+        if (!undone.ok) this.alert('ledger_reversal', `instruction ${row.instructionId}: ${undone.reason}`, { id: row.instructionId });
+      }
+      this.emit(row);
+    }
+    // The next instruction on these accounts waits for this one's bookings (ledger.ts).
+    if (row?.status === 'SENT' || (row === null && o.kind === 'answered' && o.answer.status === 'ACCEPTED')) await booked;
+    else this.legs.get(r.uetr.toLowerCase())?.resolve();
+  }
+
+  /** The accounts posted, or null when the instruction is not sent now (refused: FAILED; busy: still PENDING). */
+  private async postLedger(r: InstructionRow, ledger: SettlementLedger): Promise<readonly string[] | null> {
+    const posted = await ledger.post(r);
+    if (posted.ok) return posted.actors;
+    if (!posted.final) {
+      // Still PENDING and unsent: the next settle() or resume() posts (idempotently) and sends it.
+      this.log('warn', `instruction ${r.instructionId} not sent yet: ${posted.reason}`, { id: r.instructionId });
+      return null;
+    }
+    const refused = await this.store.transition(r.instructionId, 'FAILED', ['PENDING'], { reason: `NOT_SENT: ${posted.reason}` });
+    if (refused !== null) this.emit(refused);
+    return null;
   }
 
   private emit(row: InstructionRow): void {
