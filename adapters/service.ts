@@ -24,6 +24,7 @@ import { RiskService, riskNatsOf, tokenHoldings, type RiskOptions } from './risk
 import { ClearingService, type ClearingServiceOptions } from './clearing-service.ts';
 import { BankSettler } from './settlement/settler.ts';
 import { SettlementLedger } from './settlement/ledger.ts';
+import type { SettlementLog } from './settlement/settler.ts';
 import { Pacs002Reports } from './settlement/status-reports.ts';
 import { feedNotifications, type NotificationFeed } from './bank/feed.ts';
 import type { BankClient } from './bank/client.ts';
@@ -137,8 +138,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     // Settlement: the banks' camt.054 come back through the same ingestion as any other, and
     // confirm the instructions they book (the settler's hook on the accounts' durable events).
     const banks: ReadonlyMap<string, BankClient> = options.reconciliation?.banks ?? new Map([['mock', recon.mock!]]);
-    const reports = new Pacs002Reports({ db: database });
-    settler = options.clearing?.settler === undefined ? BankSettler.create({ db: database, banks, tokens: tokens.tokens, ledger: new SettlementLedger(accounts) }) : undefined;
+    // Into the service's log once it exists (the settler may log while the service starts).
+    let settlementLog: SettlementLog = (level, message, detail) => console.error(`[settlement] ${level}: ${message} ${JSON.stringify(detail ?? {})}`);
+    const log: SettlementLog = (level, message, detail) => settlementLog(level, message, detail);
+    const reports = new Pacs002Reports({ db: database, log });
+    settler = options.clearing?.settler === undefined ? BankSettler.create({ db: database, banks, tokens: tokens.tokens, ledger: new SettlementLedger(accounts), log }) : undefined;
     if (settler !== undefined) {
       settlementHook = settler.onAccountApplied;
       // Bookings journaled while no settler listened (a crash between the two) confirm now.
@@ -211,6 +215,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     // The FX history import runs in the background: the rate lookups answer FX_IMPORTING until it ends.
     await rsk.start();
     clr.log = (level, msg, fields) => app.log[level](fields ?? {}, msg);
+    settlementLog = (level, msg, detail) => app.log[level](detail ?? {}, `settlement: ${msg}`);
     // Each participant's VaR of its open position, stored per window once its netting is durable.
     clr.nettedListeners.push((windowId) => void rsk.varAtWindowClose(windowId).catch((err: unknown) => rsk.report(`VaR at the close of ${windowId}`, err)));
     const stl = settler;
@@ -232,14 +237,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           // Stop pulling first and let what is in flight settle while the actors still run.
           await its.stop();
           await app.close();
-          // The bank's notifications are an intake too; what it already pushed is ingested first.
-          await fed?.stop();
           await rsk.stop();
           await rcn.stop();
           // Before the corridors and the journal: its windows finish what they journal.
           await clr.stop();
           // After the windows (which hand it plans), before the token actor it moves tokens with.
           await stl?.stop();
+          // The bank's notifications are an intake too, kept until the settler's last calls were
+          // answered and their bookings ingested; before the accounts stop.
+          await fed?.stop();
           await acc.stop();
           // After the accounts (their hook queues rows), before the database closes.
           await recs.stop();
