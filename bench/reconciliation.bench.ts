@@ -1,6 +1,7 @@
 // Reconciliation (issue 4): tier-1 latency and tier 2 over 100,000 accounts.
 //
 //   npm run bench -- reconciliation [rate=5000] [seconds=4] [accounts=100000] [pglite|postgres] [entries=10000]
+//   BENCH_RECON_PARTS=tier1 npm run bench -- reconciliation 5000 4   (only tier 1; default all three)
 //
 // tier1: the running service (startService) on PostgreSQL (PGlite when it is unreachable or asked
 //   for), 1,000 accounts; the seed's camt.054 JSON sent in process (ReconciliationService.camt054,
@@ -28,7 +29,7 @@ import BigNumber from 'bignumber.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { accountActorId } from '../actors/account/model.ts';
 import type { Figures } from '../actors/reconciliation/balance-index.ts';
 import { bankRefOf, Tier2 } from '../actors/reconciliation/tier2.ts';
@@ -101,6 +102,11 @@ async function tier1(rate: number, seconds: number, engine: string): Promise<voi
     for (let i = 0; i < 2 * ACCOUNTS; i += 200) await Promise.all(Array.from({ length: 200 }, send));
     const latencies: number[] = [];
     const pending: Promise<void>[] = [];
+    // On the shared 2-core machine the tail follows CPU starvation: the process's CPU per message,
+    // its share of a core and the event loop's delay say whether a run measured the code or the load.
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
+    const cpu0 = process.cpuUsage();
     const started = performance.now();
     const total = rate * seconds;
     let sent = 0;
@@ -111,11 +117,15 @@ async function tier1(rate: number, seconds: number, engine: string): Promise<voi
     }
     await Promise.all(pending);
     const elapsed = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    loopDelay.disable();
     latencies.sort((a, b) => a - b);
     console.log(JSON.stringify({
       bench: 'reconciliation', part: 'tier1', engine: service.db.engine, accounts: ACCOUNTS, target_rate: rate,
       messages: latencies.length, achieved_rate: Math.round(latencies.length / elapsed),
       p50_ms: r3(quantile(latencies, 0.5)), p99_ms: r3(quantile(latencies, 0.99)), max_ms: r3(latencies.at(-1)!),
+      cpu_share: r3((cpu.user + cpu.system) / 1e6 / elapsed), cpu_us_per_msg: Math.round((cpu.user + cpu.system) / latencies.length),
+      loop_delay_p99_ms: r3(loopDelay.percentile(99) / 1e6),
     }));
   });
 }
@@ -298,9 +308,11 @@ const bench: Bench = {
     const asked = args[3];
     const statementEntries = Number(args[4] ?? 10_000);
     const engine = asked ?? ((await postgresProblem()) === null ? 'postgres' : 'pglite');
-    await tier2(accounts);
-    await tier1(rate, seconds, engine);
-    await tier3(statementEntries, engine);
+    // BENCH_RECON_PARTS=tier1 (or tier1,tier3 ...): only those parts, e.g. to repeat tier 1 alone.
+    const parts = new Set((process.env['BENCH_RECON_PARTS'] ?? 'tier1,tier2,tier3').split(',').map((x) => x.trim()));
+    if (parts.has('tier2')) await tier2(accounts);
+    if (parts.has('tier1')) await tier1(rate, seconds, engine);
+    if (parts.has('tier3')) await tier3(statementEntries, engine);
   },
 };
 

@@ -82,8 +82,12 @@ class Cell<S, C, E> extends Entry<S> {
   behaviour!: Behaviour<C, E>;
   /** The nact actor; null while passivated (or removed). */
   ref: Ref<Envelope<C, E>> | null = null;
-  /** Sent and not yet settled (the mailbox depth is its size); null when there are none. */
-  pending: Set<Envelope<C, E>> | null = null;
+  /**
+   * Sent and not yet settled (the mailbox depth is their count): null when there are none, the
+   * envelope itself when there is one (the usual case with many actors: no Set allocated and
+   * dropped per message), a Set from two on.
+   */
+  pending: Envelope<C, E> | Set<Envelope<C, E>> | null = null;
   /** Inside its handler (including work after settling). */
   busy = false;
   /** `clock()` at spawn, then when its handler last finished. */
@@ -108,11 +112,29 @@ class Cell<S, C, E> extends Entry<S> {
 }
 
 function depth<S, C, E>(cell: Cell<S, C, E>): number {
-  return cell.pending === null ? 0 : cell.pending.size;
+  const p = cell.pending;
+  return p === null ? 0 : p instanceof Set ? p.size : 1;
 }
 
 function pendingOf<S, C, E>(cell: Cell<S, C, E>): Envelope<C, E>[] {
-  return cell.pending === null ? [] : [...cell.pending];
+  const p = cell.pending;
+  return p === null ? [] : p instanceof Set ? [...p] : [p];
+}
+
+function addPending<S, C, E>(cell: Cell<S, C, E>, envelope: Envelope<C, E>): void {
+  const p = cell.pending;
+  if (p === null) cell.pending = envelope;
+  else if (p instanceof Set) p.add(envelope);
+  else cell.pending = new Set([p, envelope]);
+}
+
+function removePending<S, C, E>(cell: Cell<S, C, E>, envelope: Envelope<C, E>): void {
+  const p = cell.pending;
+  if (p === envelope) cell.pending = null;
+  else if (p instanceof Set) {
+    p.delete(envelope);
+    if (p.size === 0) cell.pending = null;
+  }
 }
 
 export interface ShardView {
@@ -202,14 +224,11 @@ export class ShardedActors<S, C, E> {
         settle: (outcome) => {
           if (settled) return;
           settled = true;
-          const pending = cell.pending!;
-          pending.delete(envelope);
-          if (pending.size === 0) cell.pending = null;
+          removePending(cell, envelope);
           resolve(outcome);
         },
       };
-      const pending = (cell.pending ??= new Set());
-      pending.add(envelope);
+      addPending(cell, envelope);
       dispatch(cell.ref ?? this.activate(cell), envelope);
     });
   }

@@ -2,14 +2,20 @@
 // whole system at one fsync per event (~2,000/s). GroupCommitter stands in front of a Journal and
 // gathers the appends of all actors into shared batches: "natural batching". The first append
 // after an idle moment is flushed on the next turn of the event loop (so appends issued in the same
-// turn join it, and no fixed sleep adds latency); while a flush is in flight, later appends queue
-// up and all go together in the next one, up to `maxBatch` events. Under load batches grow by
+// turn join it, and no fixed sleep adds latency); while flushes are in flight, later appends queue
+// up and go together in the next one, up to `maxBatch` events. Under load batches grow by
 // themselves; when idle, latency is one round trip.
 //
-// One flush at a time, on purpose: an actor's event N+1 must never be durable while its event N
-// could still fail, or the journal would have a gap. For the same reason, when a flush fails, the
-// events still queued for the actors of that batch are rejected too (their actors are reset from
-// the journal and append again).
+// Pipelined flushes (`maxInFlight`, default what the inner journal says it can run at once: 2 on
+// PostgreSQL, 1 on PGlite, which runs in this thread): with one flush at a time, an append that
+// arrives during a flush waits for that flush to commit and then for its own, two round trips
+// and fsyncs; tier-1 reconciliation's p99 was made of that. A further flush may start while
+// others are in flight, but only with appends of actors that have nothing in flight: an actor's
+// event N+1 must never be durable while its event N could still fail, or the journal would have
+// a gap. An append of a busy actor stays queued (and every later append of that actor behind it)
+// until the flush holding its actor settles. For the same reason, when a flush fails, the events
+// still queued for the actors of that batch are rejected too (their actors are reset from the
+// journal and append again).
 //
 // The queue is bounded (`maxQueued` events). When it is full, `append` rejects at once with
 // JournalBackpressureError instead of buffering without limit: the caller does not acknowledge
@@ -33,6 +39,11 @@ export interface GroupCommitOptions {
   readonly maxBatch?: number;
   /** Events waiting at most; beyond, append rejects with JournalBackpressureError. Default 20,000. */
   readonly maxQueued?: number;
+  /**
+   * Flushes in flight at once, over disjoint actors. Default: the inner journal's
+   * `concurrentAppends` (PgJournal: 2 on PostgreSQL, 1 on PGlite), else 1.
+   */
+  readonly maxInFlight?: number;
 }
 
 /** A journal that takes rows encodeEvent already checked and serialised (PgJournal). */
@@ -51,15 +62,19 @@ interface Pending {
 export class GroupCommitter implements Journal {
   private readonly maxBatch: number;
   private readonly maxQueued: number;
+  private readonly maxInFlight: number;
   private queue: Pending[] = [];
   private queuedEvents = 0;
-  private flushing: Promise<void> | null = null;
+  /** Flushes in flight (close waits for them). */
+  private readonly flushes = new Set<Promise<void>>();
+  /** Actors with events in a flush in flight: none of their later appends may start before it settles. */
+  private readonly busy = new Set<string>();
   private scheduled = false;
   private closed = false;
   /** The inner journal when it takes encoded rows, so events are serialised once. */
   private readonly encoded: EncodedJournal | null;
   /** Batches flushed and their sizes: what /metrics reports and tests assert on. */
-  readonly stats = { appendCalls: 0, batches: 0, events: 0, largestBatch: 0, rejectedFull: 0 };
+  readonly stats = { appendCalls: 0, batches: 0, events: 0, largestBatch: 0, rejectedFull: 0, mostInFlight: 0 };
   /** Told of every flush (size, seconds, ok): the journal histograms of /metrics. Must not throw. */
   onFlush: ((events: number, seconds: number, ok: boolean) => void) | undefined;
 
@@ -70,7 +85,9 @@ export class GroupCommitter implements Journal {
     this.encoded = typeof (inner as Partial<EncodedJournal>).appendEncoded === 'function' ? (inner as EncodedJournal) : null;
     this.maxBatch = options.maxBatch ?? 1_000;
     this.maxQueued = options.maxQueued ?? 20_000;
+    this.maxInFlight = options.maxInFlight ?? (inner as { readonly concurrentAppends?: number }).concurrentAppends ?? 1;
     if (this.maxBatch < 1 || this.maxQueued < this.maxBatch) throw new RangeError('need 1 <= maxBatch <= maxQueued');
+    if (!Number.isSafeInteger(this.maxInFlight) || this.maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${this.maxInFlight}`);
   }
 
   /** Events waiting for a flush (mailbox-depth style metric). */
@@ -102,57 +119,100 @@ export class GroupCommitter implements Journal {
     });
   }
 
-  private kick(): void {
-    if (this.flushing !== null || this.scheduled) return;
-    if (this.queuedEvents >= this.maxBatch) {
-      this.flushing = this.flushLoop();
+  /**
+   * Starts a flush if one may run now. `now`: after a flush settled, what waited during it goes at
+   * once; a fresh append waits one turn of the event loop for the appends of that turn.
+   */
+  private kick(now = false): void {
+    if (this.scheduled || this.queue.length === 0 || this.flushes.size >= this.maxInFlight) return;
+    if (now || this.queuedEvents >= this.maxBatch) {
+      this.startFlush();
       return;
     }
     // setImmediate, not a timer: appends made in this turn of the event loop join the batch.
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.flushing === null && this.queue.length > 0) this.flushing = this.flushLoop();
+      if (this.flushes.size < this.maxInFlight) this.startFlush();
     });
   }
 
-  private async flushLoop(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.take();
-      const events = batch.flatMap((p) => p.events);
-      this.stats.batches++;
-      this.stats.events += events.length;
-      this.stats.largestBatch = Math.max(this.stats.largestBatch, events.length);
-      const started = process.hrtime.bigint();
-      try {
-        const outcomes = this.encoded !== null ? await this.encoded.appendEncoded(batch.flatMap((p) => p.rows)) : await this.inner.append(events);
-        this.onFlush?.(events.length, Number(process.hrtime.bigint() - started) / 1e9, true);
-        let at = 0;
-        for (const p of batch) {
-          p.resolve(outcomes.slice(at, at + p.events.length));
-          at += p.events.length;
-        }
-      } catch (err) {
-        this.onFlush?.(events.length, Number(process.hrtime.bigint() - started) / 1e9, false);
-        for (const p of batch) p.reject(err);
-        this.rejectQueuedOf(new Set(events.map((e) => e.actor)), err);
-      }
-    }
-    this.flushing = null;
+  /** Takes a batch (if any append can go now) and flushes it; when it settles, the next one may start. */
+  private startFlush(): void {
+    const batch = this.take();
+    if (batch === null) return;
+    const flush = this.flush(batch).finally(() => {
+      this.flushes.delete(flush);
+      for (const p of batch) for (const e of p.events) this.busy.delete(e.actor);
+      this.kick(true);
+    });
+    this.flushes.add(flush);
+    this.stats.mostInFlight = Math.max(this.stats.mostInFlight, this.flushes.size);
+    // Several may go at once when the queue holds more than one batch.
+    this.kick();
   }
 
-  /** Whole appends, oldest first, up to maxBatch events (at least one append, however large). */
-  private take(): Pending[] {
-    let n = 0;
-    let count = 0;
-    while (n < this.queue.length) {
-      const size = this.queue[n]!.events.length;
-      if (n > 0 && count + size > this.maxBatch) break;
-      count += size;
-      n++;
+  private async flush(batch: readonly Pending[]): Promise<void> {
+    const events = batch.length === 1 ? batch[0]!.events : batch.flatMap((p) => p.events);
+    this.stats.batches++;
+    this.stats.events += events.length;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, events.length);
+    const started = process.hrtime.bigint();
+    try {
+      const outcomes = this.encoded !== null
+        ? await this.encoded.appendEncoded(batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows))
+        : await this.inner.append(events);
+      this.onFlush?.(events.length, Number(process.hrtime.bigint() - started) / 1e9, true);
+      let at = 0;
+      for (const p of batch) {
+        p.resolve(outcomes.slice(at, at + p.events.length));
+        at += p.events.length;
+      }
+    } catch (err) {
+      this.onFlush?.(events.length, Number(process.hrtime.bigint() - started) / 1e9, false);
+      for (const p of batch) p.reject(err);
+      this.rejectQueuedOf(new Set(events.map((e) => e.actor)), err);
     }
-    const batch = this.queue.splice(0, n);
+  }
+
+  /**
+   * Whole appends, oldest first, up to maxBatch events (at least one append, however large), of
+   * actors with nothing in flight; marks their actors busy. An append that must wait keeps its
+   * place, and so does every later append sharing an actor with it (per-actor order). Null when
+   * nothing can go now.
+   */
+  private take(): Pending[] | null {
+    const { queue, busy } = this;
+    const batch: Pending[] = [];
+    let held: Pending[] | null = null;
+    /** Actors of held appends: later appends of theirs wait too. */
+    let blocked: Set<string> | null = null;
+    let count = 0;
+    let i = 0;
+    for (; i < queue.length; i++) {
+      const p = queue[i]!;
+      const size = p.events.length;
+      if (batch.length > 0 && count + size > this.maxBatch) break;
+      let waits = false;
+      for (const e of p.events) {
+        if (busy.has(e.actor) || (blocked !== null && blocked.has(e.actor))) {
+          waits = true;
+          break;
+        }
+      }
+      if (waits) {
+        (held ??= []).push(p);
+        blocked ??= new Set();
+        for (const e of p.events) blocked.add(e.actor);
+        continue;
+      }
+      batch.push(p);
+      count += size;
+    }
+    if (batch.length === 0) return null;
+    this.queue = held === null ? queue.slice(i) : held.concat(queue.slice(i));
     this.queuedEvents -= count;
+    for (const p of batch) for (const e of p.events) busy.add(e.actor);
     return batch;
   }
 
@@ -186,9 +246,9 @@ export class GroupCommitter implements Journal {
   /** Stops intake, makes everything already queued durable (graceful shutdown), closes the inner journal. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing !== null || this.queue.length > 0 || this.scheduled) {
-      if (this.flushing === null && !this.scheduled) this.flushing = this.flushLoop();
-      if (this.flushing !== null) await this.flushing;
+    while (this.flushes.size > 0 || this.queue.length > 0 || this.scheduled) {
+      if (this.flushes.size === 0 && !this.scheduled) this.startFlush();
+      if (this.flushes.size > 0) await Promise.race(this.flushes);
       else await new Promise<void>((r) => setImmediate(r));
     }
     await this.inner.close();
