@@ -149,6 +149,35 @@ interface Entry {
   projected: boolean;
 }
 
+/** One corridor's waiting shares of concurrent requests (submit). */
+interface Lane {
+  sending: boolean;
+  readonly waiting: { readonly g: Group; readonly done: (outcome: Outcome<unknown>) => void }[];
+}
+
+/** The most obligations one AcceptBatch gathers from waiting shares (the journal row stays bounded). */
+const LANE_OBLIGATIONS_MAX = 20_000;
+
+/** The shares of several requests as one, in their order (priorities and origins filled where absent). */
+function mergeGroups(groups: readonly Group[]): Group {
+  const out: Group = { currency: groups[0]!.currency, indexes: [], ids: [], payers: [], payees: [], units: [], priorities: null, origins: null };
+  const anyPriority = groups.some((g) => g.priorities !== null);
+  const anyOrigin = groups.some((g) => g.origins !== null);
+  if (anyPriority) out.priorities = [];
+  if (anyOrigin) out.origins = [];
+  for (const g of groups) {
+    for (let k = 0; k < g.ids.length; k++) {
+      out.ids.push(g.ids[k]!);
+      out.payers.push(g.payers[k]!);
+      out.payees.push(g.payees[k]!);
+      out.units.push(g.units[k]!);
+      if (anyPriority) out.priorities!.push(g.priorities?.[k] ?? 0);
+      if (anyOrigin) out.origins!.push(g.origins?.[k] ?? null);
+    }
+  }
+  return out;
+}
+
 const RETRIES = 6;
 const ID_MAX = 140;
 const BIC = /^[A-Z0-9]{8}(?:[A-Z0-9]{3})?$/;
@@ -179,6 +208,8 @@ export class ClearingService implements ObligationIntake {
   private updatesScheduled = false;
   private updating: Promise<void> = Promise.resolve();
   private readonly corridorOf = new Map<string, string>();
+  /** Per window and corridor: shares of concurrent requests waiting to be journaled together. */
+  private readonly lanes = new Map<string, Lane>();
   private readonly minorOf = new Map<string, number | undefined>();
   /** When obligations last arrived: the read-model copy yields to them (store.ts). */
   private lastAcceptAt = -Infinity;
@@ -405,15 +436,8 @@ export class ClearingService implements ObligationIntake {
       }
       const failures: string[] = [];
       await Promise.all([...groups].map(async ([corridor, g]) => {
-        const first = entry.book.nextSubmitted;
-        entry.book.nextSubmitted += g.ids.length;
-        const outcome = await this.sendCorridor(corridor, {
-          type: 'AcceptBatch', messageId: `batch:${randomUUID()}`, window: entry.id, currency: g.currency, first, carried: false,
-          ids: g.ids, payers: g.payers, payees: g.payees, units: g.units, priorities: g.priorities, origins: g.origins,
-        });
+        const outcome = await this.submit(entry, corridor, g);
         if (outcome.status === 'appended' || outcome.status === 'duplicate') {
-          entry.corridors.add(corridor);
-          entry.book.addColumns(g.currency, first, g.ids, g.payers, g.payees, g.units, g.priorities, g.origins);
           const window = entry.id;
           for (let k = 0; k < g.ids.length; k++) verdicts[g.indexes[k]!] = { id: g.ids[k]!, status: 'ACCEPTED', windowId: window };
           return;
@@ -434,6 +458,58 @@ export class ClearingService implements ObligationIntake {
       throw err;
     } finally {
       this.leave(entry);
+    }
+  }
+
+  /**
+   * A corridor's share of a batch, journaled together with the shares of other requests waiting
+   * for the same corridor of the same window: while one AcceptBatch of a lane is being appended,
+   * the next requests' shares queue and go as ONE event when it is done (group commit per
+   * corridor). A batch of 10,000 obligations over 420 corridors makes 420 events of ~24
+   * obligations; PGlite spends ~0.2 ms per journal row beyond its bytes and every event costs the
+   * actor loop as much again (bench/netting), so fewer, larger events are what the accept path
+   * gains most from. Every share waits for its event: durable before any verdict. The book
+   * moves once per event, in the order the events are appended.
+   */
+  private submit(entry: Entry, corridor: string, g: Group): Promise<Outcome<unknown>> {
+    const key = `${entry.id}\u0000${corridor}`;
+    let lane = this.lanes.get(key);
+    if (lane === undefined) this.lanes.set(key, (lane = { sending: false, waiting: [] }));
+    const answer = new Promise<Outcome<unknown>>((done) => lane.waiting.push({ g, done }));
+    if (!lane.sending) void this.pump(entry, corridor, key, lane);
+    return answer;
+  }
+
+  private async pump(entry: Entry, corridor: string, key: string, lane: Lane): Promise<void> {
+    lane.sending = true;
+    try {
+      while (lane.waiting.length > 0) {
+        let take = 1;
+        let n = lane.waiting[0]!.g.ids.length;
+        while (take < lane.waiting.length && n + lane.waiting[take]!.g.ids.length <= LANE_OBLIGATIONS_MAX) n += lane.waiting[take++]!.g.ids.length;
+        const parts = lane.waiting.splice(0, take);
+        const g = parts.length === 1 ? parts[0]!.g : mergeGroups(parts.map((p) => p.g));
+        const first = entry.book.nextSubmitted;
+        entry.book.nextSubmitted += g.ids.length;
+        let outcome: Outcome<unknown>;
+        try {
+          outcome = await this.sendCorridor(corridor, {
+            type: 'AcceptBatch', messageId: `batch:${randomUUID()}`, window: entry.id, currency: g.currency, first, carried: false,
+            ids: g.ids, payers: g.payers, payees: g.payees, units: g.units, priorities: g.priorities, origins: g.origins,
+          });
+        } catch (err) {
+          outcome = { status: 'retry', code: 'ACTOR_FAILED', message: (err as Error).message };
+        }
+        if (outcome.status === 'appended' || outcome.status === 'duplicate') {
+          entry.corridors.add(corridor);
+          entry.book.addColumns(g.currency, first, g.ids, g.payers, g.payees, g.units, g.priorities, g.origins);
+        }
+        for (const p of parts) p.done(outcome);
+      }
+    } finally {
+      // The loop ends only with nothing waiting, and nothing can join between its test and here.
+      lane.sending = false;
+      this.lanes.delete(key);
     }
   }
 

@@ -104,8 +104,11 @@ class PlanHeap {
  * `exact` says which one was used.
  */
 export function settlementInstructions(positions: ReadonlyMap<string, bigint>): { readonly instructions: Instruction[]; readonly exact: boolean } {
+  // Counted before anything is sorted: the usual large window goes straight to greedy (its heaps order by themselves).
+  let k = 0;
+  for (const v of positions.values()) if (v !== 0n) k++;
+  if (k > EXACT_MAX) return { instructions: greedyInstructions(positions), exact: false };
   const nonZero = [...positions].filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1));
-  if (nonZero.length > EXACT_MAX) return { instructions: greedyInstructions(positions), exact: false };
   const groups = zeroSumGroups(nonZero.map(([, v]) => v));
   const instructions: Instruction[] = [];
   for (const group of groups) instructions.push(...greedyInstructions(new Map(group.map((i) => nonZero[i]!))));

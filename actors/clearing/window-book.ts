@@ -300,6 +300,13 @@ export class WindowBook {
     };
   }
 
+  /** The origins of those of `ids` that came with one (excluded obligations keep theirs when carried). */
+  originsOf(ids: ReadonlySet<string>): Map<string, ObligationOrigin> {
+    const out = new Map<string, ObligationOrigin>();
+    for (const [i, origin] of this.origins) if (ids.has(this.ids[i]!)) out.set(this.ids[i]!, origin);
+    return out;
+  }
+
   /** Every obligation, materialised, in arrival order of this process (for reports). */
   *all(): IterableIterator<BookedObligation> {
     for (let i = 0; i < this.size; i++) yield this.obligation(i);

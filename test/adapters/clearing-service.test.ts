@@ -11,7 +11,7 @@
 import type { ExecutionContext } from 'ava';
 import BigNumber from 'bignumber.js';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { InstructionPlan, InstructionUpdate, Settler } from '../../actors/clearing/ports.ts';
+import type { InstructionPlan, InstructionUpdate, ObligationInput, Settler, StatusReports } from '../../actors/clearing/ports.ts';
 import { parseSchedule } from '../../actors/clearing/schedule.ts';
 import { ClearingService } from '../../adapters/clearing-service.ts';
 import type { Database } from '../../adapters/db/database.ts';
@@ -66,11 +66,15 @@ interface World {
   stop(): Promise<void>;
 }
 
-async function world(db: Database, options: { settler?: Settler; at?: number } = {}): Promise<World> {
+async function world(db: Database, options: { settler?: Settler; at?: number; reports?: StatusReports; tokens?: Map<string, BigNumber> } = {}): Promise<World> {
   await migrate(db);
   const journal = new GroupCommitter(new PgJournal(db));
   const clock = { t: options.at ?? SEVEN };
-  const clearing = await ClearingService.open({ db, journal, now: () => clock.t, timers: false, schedule: SCHEDULE, refreshEveryMs: 0, settler: options.settler });
+  const tokens = options.tokens;
+  const clearing = await ClearingService.open({
+    db, journal, now: () => clock.t, timers: false, schedule: SCHEDULE, refreshEveryMs: 0, settler: options.settler, reports: options.reports,
+    tokenBalance: tokens === undefined ? undefined : (p, ccy) => tokens.get(`${p}/${ccy}`),
+  });
   const app = Fastify({ logger: false });
   installErrorHandling(app);
   participantRoutes(app, db, () => clearing.refreshRegistry());
@@ -203,6 +207,60 @@ bothEngines('limits: the largest net debtor cannot pay at all; the window still 
     // Confirmations complete the window.
     for (const i of view.instructions) settler.report({ windowId: 'W20261201T0600Z', instructionId: i.id, status: 'CONFIRMED', bankReference: `REF-${i.id}` });
     await eventually(async () => ((await w.get('/api/v1/clearing/windows/W20261201T0600Z')).body.data.state === 'COMPLETED' ? true : undefined), 'window completed');
+  } finally {
+    await w.stop();
+  }
+});
+
+/** pacs.002 as the service would send them: one line per obligation and report. */
+class FakeReports implements StatusReports {
+  readonly sent: string[] = [];
+  private note(status: string, obligations: readonly ObligationInput[], windowId: string): void {
+    for (const o of obligations) this.sent.push(`${status} ${o.id} ${windowId} ${o.origin?.messageId ?? '-'} ${o.amount.toFixed(2)}`);
+  }
+  async accepted(obligations: readonly ObligationInput[], windowId: string): Promise<void> { this.note('ACCP', obligations, windowId); }
+  async rejected(): Promise<void> {}
+  async settled(obligations: readonly ObligationInput[], windowId: string): Promise<void> { this.note('ACSC', obligations, windowId); }
+  async failed(obligations: readonly ObligationInput[], windowId: string): Promise<void> { this.note('RJCT', obligations, windowId); }
+}
+
+bothEngines('limits: excluded obligations keep their origin when carried; their pacs.002 ACSC goes out when the window they land in settles', async (t, env) => {
+  const settler = new FakeSettler();
+  const reports = new FakeReports();
+  const tokens = new Map<string, BigNumber>();
+  const w = await world(env.db, { settler, reports, tokens });
+  try {
+    await register(w, A, {});
+    for (const p of [B, C, D]) await register(w, p);
+    const verdicts = await w.clearing.accept(SEED.map(([payer, payee, amount], i) => ({
+      id: `org-${i + 1}`, payer, payee, currency: 'USD', amount: new BigNumber(amount),
+      origin: { messageId: `MSG-${i + 1}`, messageType: 'pacs.008.001.08', sender: payer, endToEndId: `E2E-${i + 1}` },
+    })));
+    t.true(verdicts.every((v) => v.status === 'ACCEPTED'));
+    const confirmAll = async (window: string) => {
+      const view = (await w.get(`/api/v1/clearing/windows/${window}`)).body.data;
+      for (const i of view.instructions) settler.report({ windowId: window, instructionId: i.id, status: 'CONFIRMED', bankReference: `REF-${i.id}` });
+      await eventually(async () => ((await w.get(`/api/v1/clearing/windows/${window}`)).body.data.state === 'COMPLETED' ? true : undefined), `${window} completed`);
+    };
+    await w.post('/api/v1/clearing/windows/current/close', {});
+    await eventually(async () => ((await w.clearing.window('W20261201T0600Z'))?.state.excludedCarried === true ? true : undefined), 'roll-over');
+    await confirmAll('W20261201T0600Z');
+    await w.clearing.flushed();
+    // The first window settles without A's two payments; they are reported with the window that pays them.
+    t.deepEqual(reports.sent.filter((l) => l.startsWith('ACSC')).sort(), [
+      'ACSC org-2 W20261201T0600Z MSG-2 500000.00', 'ACSC org-3 W20261201T0600Z MSG-3 750000.00',
+      'ACSC org-5 W20261201T0600Z MSG-5 200000.00', 'ACSC org-6 W20261201T0600Z MSG-6 100000.00',
+    ]);
+    // A is funded; the next window nets the carried obligations and settles them.
+    tokens.set(`${A}/USD`, new BigNumber('2000000'));
+    const closed = await w.post('/api/v1/clearing/windows/current/close', {});
+    t.is(closed.body.data.id, 'W20261201T1200Z');
+    t.deepEqual((await w.get('/api/v1/clearing/windows/W20261201T1200Z')).body.data.excluded, []);
+    await confirmAll('W20261201T1200Z');
+    await w.clearing.flushed();
+    t.deepEqual(reports.sent.filter((l) => l.includes('W20261201T1200Z')).sort(), [
+      'ACSC org-1 W20261201T1200Z MSG-1 1000000.00', 'ACSC org-4 W20261201T1200Z MSG-4 300000.00',
+    ]);
   } finally {
     await w.stop();
   }
