@@ -4,6 +4,7 @@
 // so the figures are the issue's known answers.
 
 import test from 'ava';
+import BigNumber from 'bignumber.js';
 import { runDemo } from '../../adapters/cli/demo.ts';
 
 test('the demo settles the seed example through the mock bank and reconciles the day', async (t) => {
@@ -16,7 +17,7 @@ test('the demo settles the seed example through the mock bank and reconciles the
   );
   t.is(r.instructions.length, 3);
   t.true(r.instructions.every((i) => i.status === 'CONFIRMED'));
-  t.is(r.instructions.reduce((sum, i) => sum + Number(i.amount.replace('.', '')), 0), 70_000_000, 'Σ instructions = M = 700,000.00');
+  t.is(r.instructions.reduce((sum, i) => sum.plus(i.amount), new BigNumber(0)).toFixed(2), '700000.00', 'Σ instructions = M');
   t.is(r.efficiency, '0.7544');
   // 600,000.00 funded each; the net positions moved as tokens.
   t.deepEqual(r.tokens, { ALFAAEAD: '150000.00', BRAVGB2L: '1200000.00', CHRLUS33: '350000.00', DLTAINBB: '700000.00' });
