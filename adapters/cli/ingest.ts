@@ -8,11 +8,11 @@
 import { Command } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
 import { Accounts } from '../../actors/account/actor.ts';
-import { openDatabase, optionsFromEnv, type OpenOptions } from '../db/database.ts';
+import { optionsFromEnv, type OpenOptions } from '../db/database.ts';
 import { DeadLetters } from '../db/dead-letters.ts';
 import { GroupCommitter } from '../db/group-commit.ts';
 import { PgJournal } from '../db/journal.ts';
-import { migrate } from '../db/migrate.ts';
+import { openMigrated } from '../db/migrate.ts';
 import { JournalRecordedEntries } from '../db/statement-queries.ts';
 import { FileSource, listFiles } from '../../streams/ingest/file-source.ts';
 import { ingest, type IngestReport } from '../../streams/ingest/pipeline.ts';
@@ -33,16 +33,8 @@ export async function ingestPaths(paths: readonly string[], db: OpenOptions, out
     out(`error: ${(err as Error).message}`);
     return 2;
   }
-  let database;
-  try {
-    database = await openDatabase(db);
-    await migrate(database);
-  } catch (err) {
-    out(`error: database: ${(err as Error).message}`);
-    // The open failed already; a failing close adds nothing the user can act on, but say it.
-    await database?.close().catch((e: unknown) => out(`warning: closing the database failed too: ${(e as Error).message}`));
-    return 2;
-  }
+  const database = await openMigrated(db, out);
+  if (database === null) return 2;
   const journal = new GroupCommitter(new PgJournal(database));
   const accounts = new Accounts({ journal });
   let status = 0;

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Database, Queryable } from './database.ts';
+import { openDatabase, type Database, type OpenOptions, type Queryable } from './database.ts';
 
 export const MIGRATIONS_DIR = resolve(import.meta.dirname, '..', '..', 'migrations');
 
@@ -116,5 +116,23 @@ function verify(files: readonly MigrationFile[], history: ReadonlyMap<string, st
     if (!history.has(f.name) && f.name < lastApplied) {
       throw new MigrationError('OUT_OF_ORDER', f.name, `not applied yet but sorts before ${lastApplied}, which is; give it a later number`);
     }
+  }
+}
+
+/**
+ * For a CLI command: the database opened and migrated, or null after saying why on `out` (the
+ * command then exits 2).
+ */
+export async function openMigrated(db: OpenOptions, out: (line: string) => void): Promise<Database | null> {
+  let database: Database | undefined;
+  try {
+    database = await openDatabase(db);
+    await migrate(database);
+    return database;
+  } catch (err) {
+    out(`error: database: ${(err as Error).message}`);
+    // The open failed already; a failing close adds nothing the user can act on, but say it.
+    await database?.close().catch((e: unknown) => out(`warning: closing the database failed too: ${(e as Error).message}`));
+    return null;
   }
 }

@@ -6,8 +6,8 @@
 
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { openDatabase, optionsFromEnv, type OpenOptions } from '../db/database.ts';
-import { migrate } from '../db/migrate.ts';
+import { optionsFromEnv, type OpenOptions } from '../db/database.ts';
+import { openMigrated } from '../db/migrate.ts';
 import { DEFAULT_FROM_YEAR, fxImportFromEnv, importFreechange } from './import.ts';
 
 export function fxCommand(): Command {
@@ -35,15 +35,8 @@ export async function fxImport(opts: { from?: string | undefined; force?: boolea
     out(`error: ${(err as Error).message}`);
     return 2;
   }
-  let database;
-  try {
-    database = await openDatabase(db);
-    await migrate(database);
-  } catch (err) {
-    out(`error: database: ${(err as Error).message}`);
-    await database?.close().catch(() => undefined);
-    return 2;
-  }
+  const database = await openMigrated(db, out);
+  if (database === null) return 2;
   const bar = tty ? new cliProgress.SingleBar({ format: 'fx import [{bar}] {percentage}% | {value}/{total} rates | {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
   let started = false;
   try {
