@@ -9,9 +9,9 @@
 //            each durable batch: positions, gross and bilateral net per currency, in minor units.
 //   close    at the cut-off (schedule.ts; CLEARING_SCHEDULE, CLEARING_GRACE_MS) or on demand: later
 //            arrivals go to the next window, the window waits for its in-flight batches, records
-//            CLOSING, fences its corridors (ClearingWindowClosed), records NETTING, nets its book
-//            under limits (capacity = token balance + debit cap), and records the result, one
-//            event (WindowNetted): from then on it is SETTLING and the instructions are durable.
+//            CLOSING and NETTING, nets its book under limits (capacity = token balance + debit
+//            cap), and records the result, one event (WindowNetted): from then on it is SETTLING
+//            and the instructions are durable. Then its corridors are fenced (ClearingWindowClosed).
 //   settle   the Settler gets the window's plans (again after any restart: it is idempotent); its
 //            updates become InstructionsUpdated events of the window; RETRY_NEXT_WINDOW
 //            instructions and the excluded obligations roll into the open window as carried
@@ -44,7 +44,7 @@ import { Participants, WindowBook, type BookInput, type BookedObligation } from 
 import { Windows } from '../actors/clearing/window/actor.ts';
 import type { WindowCommand } from '../actors/clearing/window/commands.ts';
 import type { InstructionChange, WindowEvent } from '../actors/clearing/window/events.ts';
-import { instructionId, RETRY_NEXT_WINDOW, windowActorId, type NettingResult, type WindowState } from '../actors/clearing/window/model.ts';
+import { instructionId, isFinal, RETRY_NEXT_WINDOW, windowActorId, type NettingResult, type WindowState } from '../actors/clearing/window/model.ts';
 import type { Outcome } from '../actors/runtime/outcome.ts';
 import { minorUnits } from '../streams/iso20022/money.ts';
 import type { Database } from './db/database.ts';
@@ -211,6 +211,9 @@ export class ClearingService implements ObligationIntake {
   /** Per window and corridor: shares of concurrent requests waiting to be journaled together. */
   private readonly lanes = new Map<string, Lane>();
   private readonly minorOf = new Map<string, number | undefined>();
+  private warmTimer: NodeJS.Timeout | undefined;
+  /** Corridor fences being written (flushed() and stop() wait for them). */
+  private readonly fencing = new Set<Promise<void>>();
   /** When obligations last arrived: the read-model copy yields to them (store.ts). */
   private lastAcceptAt = -Infinity;
   /** Windows resumed at start that are being netted or settled in the background. */
@@ -222,9 +225,10 @@ export class ClearingService implements ObligationIntake {
     await service.resume();
     if (options.warmUp ?? options.timers !== false) {
       // After start, not during it; a failure costs only a colder first close.
-      setTimeout(() => {
+      service.warmTimer = setTimeout(() => {
         try {
-          warmNetting();
+          // The real capacity lookup runs too (its answer unused: nobody is short in the warm-up).
+          warmNetting((p, c) => (service.capacity()(p, c), 10n ** 18n));
         } catch (err) {
           service.say('warn', 'netting warm-up failed', { err });
         }
@@ -709,30 +713,51 @@ export class ClearingService implements ObligationIntake {
     if (!netNow) return this.command(entry.id, { type: 'CloseWindow', messageId: `cutoff:${entry.id}`, at: this.iso(), net: false });
     const state = await this.net(entry);
     this.counters.closed((performance.now() - started) / 1000);
+    this.alertUnsettled(entry.id);
     return state;
   }
 
   /**
-   * NETTING: CLOSING/NETTING recorded and every corridor fenced (appends in flight together), the
-   * book netted meanwhile (it cannot move: the window is drained and closed to arrivals), then the
-   * result recorded, once. A restart redoes it from the journal.
+   * Earlier windows still SETTLING at this cut-off keep their PENDING/SENT instructions: those are
+   * NOT rolled into the next window here. An instruction the bank may still execute (sent, or
+   * about to be retried) rolled as a fresh obligation could be paid twice; only the settler knows
+   * when its retries are over, and it says so with RETRY_NEXT_WINDOW (or FAILED), which rolls
+   * (or fails) it. What is overdue is raised as an alert at every cut-off until it is final.
+   */
+  private alertUnsettled(closing: string): void {
+    for (const e of this.entries.values()) {
+      if (e.id >= closing) continue;
+      const state = this.windows.state(windowActorId(e.id))?.state;
+      if (state === undefined || state === null || state.phase !== 'SETTLING') continue;
+      const open: string[] = [];
+      let ordinal = 0;
+      for (const c of state.result?.currencies ?? []) {
+        for (let i = 0; i < c.units.length; i++, ordinal++) if (!isFinal(state.statuses[ordinal]!)) open.push(instructionId(e.id, c.currency, i + 1));
+      }
+      if (open.length === 0) continue;
+      this.say('warn', `ALERT: window ${e.id} still SETTLING at the cut-off of ${closing}: ${open.length} instruction(s) PENDING or SENT (not rolled: the settler rolls what it gives up on)`,
+        { window: e.id, at: closing, instructions: open.slice(0, 20) });
+    }
+  }
+
+  /**
+   * NETTING: CLOSING/NETTING recorded, the book netted meanwhile (it cannot move: the window is
+   * drained and closed to arrivals), then the result recorded, once. A restart redoes it from the
+   * journal. The corridors' fences (ClearingWindowClosed) follow the result (afterNetting): what
+   * freezes the input is the drain and the window's own state (every batch of the window is
+   * counted in flight and has landed before CloseWindow; after a restart the window's phase routes
+   * arrivals past it), the fence is the corridors' own record of it, and 400 fence appends on the
+   * critical path cost PGlite, which runs on this thread, ~60–80 ms of a 200 ms close.
    */
   private net(entry: Entry): Promise<WindowState> {
     const run = async (): Promise<void> => {
-      const fenced = Promise.all([
-        this.command(entry.id, { type: 'CloseWindow', messageId: `close:${entry.id}`, at: this.iso(), net: true }),
-        ...[...entry.corridors].map(async (corridor) => {
-          const o = await this.sendCorridor(corridor, { type: 'CloseClearingWindow', messageId: `close:${entry.id}`, window: entry.id });
-          // Rejected: already closed there (a later window's fence passed it); nothing can land anyway.
-          if (o.status === 'retry' || o.status === 'mailbox_full') throw new ClearingUnavailableError(`fence of ${corridor} for ${entry.id}: ${JSON.stringify(o)}`);
-        }),
-      ]);
-      // Computed while the appends are in flight; used only once they are durable.
+      const closing = this.command(entry.id, { type: 'CloseWindow', messageId: `close:${entry.id}`, at: this.iso(), net: true });
+      // Computed while the append is in flight; used only once it is durable.
       let result: NettingResult | null = null;
       try {
         result = entry.book.net(this.capacity());
       } finally {
-        const [state] = await fenced;
+        const state = await closing;
         if (result !== null && state.phase === 'NETTING') {
           const after = await this.command(entry.id, { type: 'RecordNetting', messageId: `net:${entry.id}`, at: this.iso(), result });
           this.say('info', `window ${entry.id} netted`, { obligations: entry.book.count, instructions: after.statuses.length, excluded: result.excluded.length });
@@ -750,18 +775,28 @@ export class ClearingService implements ObligationIntake {
     return p.then(() => this.windows.state(windowActorId(entry.id))!.state!);
   }
 
+  /** Every corridor holding batches of the window records it closed (idempotent: `close:<window>`). */
+  private async fence(entry: Entry): Promise<void> {
+    await Promise.all([...entry.corridors].map(async (corridor) => {
+      const o = await this.sendCorridor(corridor, { type: 'CloseClearingWindow', messageId: `close:${entry.id}`, window: entry.id });
+      // Rejected: already closed there (a later window's fence passed it); nothing can land anyway.
+      if (o.status === 'retry' || o.status === 'mailbox_full') throw new ClearingUnavailableError(`fence of ${corridor} for ${entry.id}: ${JSON.stringify(o)}`);
+    }));
+  }
+
   /** Capacity = token balance + debit cap, minor units, read once per participant and currency. */
   private capacity(): (participant: string, currency: string) => bigint {
-    const memo = new Map<string, bigint>();
+    // Per currency, then participant: no key string built per call (~10,000 net debtors a close).
+    const memo = new Map<string, Map<string, bigint>>();
     return (participant, currency) => {
-      const key = `${participant}|${currency}`;
-      let c = memo.get(key);
+      let byParticipant = memo.get(currency);
+      if (byParticipant === undefined) memo.set(currency, (byParticipant = new Map()));
+      let c = byParticipant.get(participant);
       if (c === undefined) {
-        const digits = minorUnits(currency) ?? 0;
         const tokens = this.options.tokenBalance?.(participant, currency);
-        const held = tokens === undefined || !tokens.isFinite() || tokens.isNegative() ? 0n : BigInt(tokens.shiftedBy(digits).integerValue(BigNumber.ROUND_FLOOR).toFixed());
+        const held = tokens === undefined || !tokens.isFinite() || tokens.isNegative() ? 0n : BigInt(tokens.shiftedBy(minorUnits(currency) ?? 0).integerValue(BigNumber.ROUND_FLOOR).toFixed());
         c = held + (this.registry.get(participant)?.caps.get(currency) ?? 0n);
-        memo.set(key, c);
+        byParticipant.set(participant, c);
       }
       return c;
     };
@@ -769,6 +804,11 @@ export class ClearingService implements ObligationIntake {
 
   /** SETTLING: the settler gets the plans (again after a restart), what rolls over is carried, the read models follow. */
   private async afterNetting(entry: Entry, state: WindowState): Promise<void> {
+    // Alongside the hand-over; a fence missed by a crash is written again at the next start (for a
+    // window still SETTLING), and a later window's fence closes every earlier one anyway.
+    const fencing = this.fence(entry).catch((err: unknown) => this.say('warn', `window ${entry.id}: corridor fences not all written`, { err }));
+    this.fencing.add(fencing);
+    void fencing.finally(() => this.fencing.delete(fencing));
     try {
       this.project(entry, state);
       if (state.phase !== 'SETTLING') {
@@ -982,7 +1022,8 @@ export class ClearingService implements ObligationIntake {
       const p = this.projection;
       await p;
       await this.updating;
-      if (p === this.projection) return;
+      await Promise.all(this.fencing);
+      if (p === this.projection && this.fencing.size === 0) return;
     }
   }
 
@@ -1066,6 +1107,7 @@ export class ClearingService implements ObligationIntake {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.refreshTimer !== undefined) clearInterval(this.refreshTimer);
+    if (this.warmTimer !== undefined) clearTimeout(this.warmTimer);
     await Promise.all([...this.entries.values()].map((e) => this.drain(e)));
     await this.resumed.catch(() => undefined);
     await Promise.all([...this.entries.values()].map((e) => e.netting?.catch(() => undefined)));

@@ -213,7 +213,7 @@ export class WindowBook {
   }
 
   add(o: BookInput): void {
-    if (o.units <= 0n || o.units >= 2n ** 63n) throw new RangeError(`obligation ${o.id}: ${o.units} minor units`);
+    if (o.units <= 0n || o.units >= INT64_LIMIT) throw new RangeError(`obligation ${o.id}: ${o.units} minor units`);
     const i = this.size;
     if (i === this.payer.length) this.grow();
     const payer = this.participants.indexOf(o.payer);
@@ -250,7 +250,7 @@ export class WindowBook {
     const n = ids.length;
     for (let k = 0; k < n; k++) {
       const u = units[k]!;
-      if (u <= 0n || u >= 2n ** 63n) throw new RangeError(`obligation ${ids[k]}: ${u} minor units`);
+      if (u <= 0n || u >= INT64_LIMIT) throw new RangeError(`obligation ${ids[k]}: ${u} minor units`);
       const i = this.size;
       if (i === this.payer.length) this.grow();
       const payer = this.participants.indexOf(payers[k]!);

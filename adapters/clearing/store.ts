@@ -197,11 +197,13 @@ export async function projectObligations(db: Database, window: string, obligatio
         c.map((o) => (o.origin?.uetr !== undefined && UUID.test(o.origin.uetr) ? o.origin.uetr : null)), c.map((o) => o.origin?.endToEndId ?? null)],
     );
     n += c.length;
-    // While obligations are arriving the copy yields: on PGlite each chunk holds the one thread the
-    // journal and the API run in (the engine is in-process), so it gets at most a quarter of it;
-    // on PostgreSQL half. Idle, it runs flat out. Either way well inside the hours between windows.
+    // While obligations are arriving the copy yields, to a quarter of the time: on PGlite each
+    // chunk holds the one thread the journal and the API run in (the engine is in-process); on
+    // PostgreSQL it competes with the journal's inserts for the server's CPU (half the time still
+    // halved the accept path on 2 cores, bench/netting). Idle, it runs flat out. Either way well
+    // inside the hours between two windows.
     const took = performance.now() - started;
-    if (busy()) await new Promise<void>((r) => setTimeout(r, took * (db.engine === 'pglite' ? 3 : 1)));
+    if (busy()) await new Promise<void>((r) => setTimeout(r, took * 3));
     else await new Promise<void>((r) => setImmediate(r));
   };
   for (const o of obligations) {

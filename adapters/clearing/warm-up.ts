@@ -5,12 +5,14 @@
 // encoding the first time, ~2–3× slower than once optimised (bench/netting). Pure CPU, on a
 // private participant table and book: nothing of it reaches the journal or the real books.
 
-import { Participants, WindowBook } from '../../actors/clearing/window-book.ts';
+import { Participants, WindowBook, type CapacityOf } from '../../actors/clearing/window-book.ts';
 import { windowEventCodec } from '../../actors/clearing/window/events.ts';
 import { seededRng } from '../bank/rng.ts';
 
+const ENOUGH = 10n ** 18n;
+
 /** Sized to reach V8's optimising tier for the loops of netting (~100 ms on one core here). */
-export function warmNetting(participants = 400, currencies = 4, obligationsPerCurrency = 4_000, rounds = 3): void {
+export function warmNetting(capacity: CapacityOf = () => ENOUGH, participants = 400, currencies = 4, obligationsPerCurrency = 4_000, rounds = 3): void {
   const rng = seededRng(7);
   const bics = Array.from({ length: participants }, (_, i) => `WARM${String(i).padStart(4, '0')}XXX`);
   for (let round = 0; round < rounds; round++) {
@@ -31,7 +33,7 @@ export function warmNetting(participants = 400, currencies = 4, obligationsPerCu
       }
       book.addColumns(`X${String.fromCharCode(65 + c)}X`, c * obligationsPerCurrency, ids, payers, payees, units, null, null);
     }
-    const result = book.net(() => 10n ** 18n);
+    const result = book.net(capacity);
     JSON.stringify(windowEventCodec.encode({ type: 'WindowNetted', messageId: 'warm', at: '2000-01-01T00:00:00.000Z', result }));
   }
 }

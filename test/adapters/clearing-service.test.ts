@@ -14,6 +14,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { InstructionPlan, InstructionUpdate, ObligationInput, Settler, StatusReports } from '../../actors/clearing/ports.ts';
 import { parseSchedule } from '../../actors/clearing/schedule.ts';
 import { ClearingService } from '../../adapters/clearing-service.ts';
+import { loadBatches } from '../../adapters/clearing/store.ts';
 import type { Database } from '../../adapters/db/database.ts';
 import { GroupCommitter } from '../../adapters/db/group-commit.ts';
 import { PgJournal } from '../../adapters/db/journal.ts';
@@ -261,6 +262,67 @@ bothEngines('limits: excluded obligations keep their origin when carried; their 
     t.deepEqual(reports.sent.filter((l) => l.includes('W20261201T1200Z')).sort(), [
       'ACSC org-1 W20261201T1200Z MSG-1 1000000.00', 'ACSC org-4 W20261201T1200Z MSG-4 300000.00',
     ]);
+  } finally {
+    await w.stop();
+  }
+});
+
+bothEngines('instructions still PENDING/SENT at the next cut-off stay with their window (never rolled twice-payable), with an alert', async (t, env) => {
+  const settler = new FakeSettler();
+  const w = await world(env.db, { settler });
+  const alerts: string[] = [];
+  w.clearing.log = (level, msg) => { if (level === 'warn' && msg.includes('ALERT')) alerts.push(msg); };
+  try {
+    for (const p of [A, B, C, D]) await register(w, p);
+    t.is((await sendAll(t, w, obligations('pend', SEED))).accepted, 6);
+    await w.post('/api/v1/clearing/windows/current/close', {});
+    const view = (await w.get('/api/v1/clearing/windows/W20261201T0600Z')).body.data;
+    t.is(view.instructions.length, 3);
+    settler.report({ windowId: 'W20261201T0600Z', instructionId: view.instructions[0].id, status: 'SENT', bankReference: 'B1' });
+    await eventually(async () => ((await w.get('/api/v1/clearing/windows/W20261201T0600Z')).body.data.instructions[0].status === 'SENT' ? true : undefined), 'sent');
+    // The next window closes: nothing of the first is carried into it, the first is still paying.
+    const closed = await w.post('/api/v1/clearing/windows/current/close', {});
+    t.is(closed.body.data.id, 'W20261201T1200Z');
+    t.deepEqual((await w.get('/api/v1/clearing/windows/W20261201T1200Z')).body.data.positions, []);
+    const first = (await w.get('/api/v1/clearing/windows/W20261201T0600Z')).body.data;
+    t.is(first.state, 'SETTLING');
+    t.deepEqual(first.instructions.map((i: any) => i.status), ['SENT', 'PENDING', 'PENDING']);
+    t.is(alerts.length, 1);
+    t.regex(alerts[0]!, /window W20261201T0600Z still SETTLING at the cut-off of W20261201T1200Z: 3 instruction/);
+    for (const i of view.instructions) settler.report({ windowId: 'W20261201T0600Z', instructionId: i.id, status: 'CONFIRMED', bankReference: `REF-${i.id}` });
+    await eventually(async () => ((await w.get('/api/v1/clearing/windows/W20261201T0600Z')).body.data.state === 'COMPLETED' ? true : undefined), 'completed');
+  } finally {
+    await w.stop();
+  }
+});
+
+bothEngines('concurrent requests: their shares of a corridor are journaled together, every obligation once, numbered without gaps; positions exact', async (t, env) => {
+  const w = await world(env.db);
+  try {
+    for (const p of [A, B, C, D]) await register(w, p);
+    const bics = [A, B, C, D];
+    const expected = new Map<string, bigint>();
+    const requests = Array.from({ length: 12 }, (_, r) => Array.from({ length: 25 }, (_, k) => {
+      const payer = bics[(r + k) % 4]!;
+      const payee = bics[(r + 2 * k + 1) % 4 === (r + k) % 4 ? (r + k + 1) % 4 : (r + 2 * k + 1) % 4]!;
+      const cents = BigInt(100 + r * 37 + k * 11);
+      expected.set(payer, (expected.get(payer) ?? 0n) - cents);
+      expected.set(payee, (expected.get(payee) ?? 0n) + cents);
+      return { id: `cc-${r}-${k}`, payer, payee, currency: 'USD', amount: new BigNumber(cents.toString()).shiftedBy(-2).toFixed(2) };
+    }));
+    const answers = await Promise.all(requests.map((items) => w.clearing.acceptJson(items)));
+    t.true(answers.flat().every((v) => v.status === 'ACCEPTED'));
+    const batches = await loadBatches(env.db, 'W20261201T0600Z');
+    // One corridor (every participant is in AE): fewer events than requests, each obligation once.
+    t.true(batches.length < requests.length, `${batches.length} events for ${requests.length} requests`);
+    const ids = batches.flatMap((b) => b.ids);
+    t.is(ids.length, 300);
+    t.is(new Set(ids).size, 300);
+    const numbers = batches.flatMap((b) => b.ids.map((_, i) => b.first + i)).sort((a, b) => a - b);
+    t.deepEqual(numbers, Array.from({ length: 300 }, (_, i) => i));
+    const view = (await w.get('/api/v1/clearing/windows/W20261201T0600Z')).body.data;
+    const live = Object.fromEntries(view.positions.map((p: any) => [p.participant, p.net]));
+    t.deepEqual(live, Object.fromEntries([...expected].filter(([, v]) => v !== 0n).map(([p, v]) => [p, new BigNumber(v.toString()).shiftedBy(-2).toFixed(2)])));
   } finally {
     await w.stop();
   }

@@ -244,3 +244,34 @@ test('property: any command sequence keeps the phase order, never moves a final 
   }), { numRuns: 300 });
   t.pass();
 });
+
+test('WindowNetted journal form: compact (one participant list, no net column) and smaller; the earlier form still decodes to the same result', (t) => {
+  // Two currencies sharing participants, one instruction party index per side.
+  const book = new WindowBook(W, new Participants());
+  const rows = [['A', 'B', 'USD', 100n], ['B', 'C', 'USD', 50n], ['C', 'A', 'USD', 75n], ['B', 'A', 'EUR', 7n], ['C', 'B', 'EUR', 3n]] as const;
+  rows.forEach(([payer, payee, currency, units], i) => book.add({ id: `c${i}`, payer, payee, currency, units, priority: 0, origin: null, submitted: i }));
+  const result = book.net(() => 10n ** 15n);
+  const event: WindowEvent = { type: 'WindowNetted', messageId: 'net:x', at: AT, result };
+  const compact = windowEventCodec.encode(event) as any;
+  t.deepEqual(compact.result.participants, 'A B C');
+  t.deepEqual(compact.result.currencies.map((c: any) => [c.currency, c.members, 'net' in c, 'participants' in c]), [['EUR', '0 1 2', false, false], ['USD', '0 1 2', false, false]]);
+  t.deepEqual(windowEventCodec.decode(JSON.parse(JSON.stringify(compact))), event);
+  // The first form, as written before: participants and net per currency.
+  const j = (v: readonly (bigint | number | string)[]) => v.join(' ');
+  const v1 = {
+    ...compact,
+    result: {
+      currencies: result.currencies.map((c) => ({
+        currency: c.currency, participants: j(c.participants), net: j(c.net), grossIn: j(c.grossIn), grossOut: j(c.grossOut), from: j(c.from), to: j(c.to), units: j(c.units),
+        gross: String(c.gross), bilateral: String(c.bilateral), multilateral: String(c.multilateral), obligations: c.obligations, exact: c.exact,
+      })),
+      excluded: [],
+    },
+  };
+  t.deepEqual(windowEventCodec.decode(v1), event);
+  t.true(JSON.stringify(compact).length < JSON.stringify(v1).length);
+  // A member index beyond the list is a corrupt journal, refused.
+  const bad = JSON.parse(JSON.stringify(compact));
+  bad.result.currencies[0].members = '0 1 7';
+  t.throws(() => windowEventCodec.decode(bad), { message: /beyond 3 participants/ });
+});
