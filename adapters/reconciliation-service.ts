@@ -149,7 +149,8 @@ export class ReconciliationService {
     this.tier2IntervalMin = interval === undefined || interval === 'off' ? 'off' : checkInterval(interval);
     this.tier2 = new Tier2({ thresholds: this.thresholds, concurrency: options.tier2Concurrency });
     this.index = new BalanceIndex(figures, (actor, expected, got) => this.report(`balance index: ${actor} jumped from seq ${expected - 1} to ${got}`, null));
-    this.mock = options.banks === undefined ? (options.mockBank ?? new MockBank()) : null;
+    // Five weeks of bookings: statements of any recent day, memory bounded in a long run.
+    this.mock = options.banks === undefined ? (options.mockBank ?? new MockBank({ retainDays: 35 })) : null;
     this.directory = new AccountDirectory(db, directory);
     if (this.mock !== null) for (const f of figures) this.seedMock(f);
   }

@@ -47,7 +47,10 @@ export interface AccountBook {
   readonly key: string;
   /** ISODate of the first day the account exists: statement 1 is of this day. */
   readonly openedOn: string;
-  readonly opening: BigNumber;
+  /** The balance before the first booking kept (before `retainedFrom` once old bookings are dropped). */
+  opening: BigNumber;
+  /** The first day whose bookings are all kept: statements of earlier days can no longer be written. */
+  retainedFrom: string;
   readonly notify: boolean;
   readonly overdraft: BigNumber;
   balance: BigNumber;
@@ -60,6 +63,15 @@ export class Books {
   private readonly accounts = new Map<string, AccountBook>();
   private seq = 0;
   private lastDate = '0000-01-01';
+
+  /**
+   * `retainDays`: bookings older than that many days are folded into the opening balance, so a
+   * long-running mock (the service's default bank mirrors every booking deltran journals) stays
+   * bounded; undefined keeps everything (tests that read the whole log).
+   */
+  constructor(private readonly retainDays?: number) {
+    if (retainDays !== undefined && !(Number.isSafeInteger(retainDays) && retainDays > 0)) throw new RangeError(`retainDays must be a positive integer, got ${retainDays}`);
+  }
 
   open(ref: BankAccountRef, options: OpenAccountOptions, nowMs: number): BankResult<AccountBook> {
     const problem = refProblem(ref);
@@ -74,6 +86,7 @@ export class Books {
       ref: copyRef(ref),
       key,
       openedOn: this.dayOf(nowMs),
+      retainedFrom: this.dayOf(nowMs),
       opening: options.opening ?? new BigNumber(0),
       notify: options.notify ?? true,
       overdraft: options.overdraft ?? new BigNumber(0),
@@ -97,7 +110,18 @@ export class Books {
     const booking: Booking = { ...leg, seq: ++this.seq, account: account.ref, bookingDate: this.dayOf(nowMs), bookedAtMs: nowMs };
     account.bookings.push(booking);
     account.balance = account.balance.plus(signed(booking));
+    if (this.retainDays !== undefined) this.forget(account, this.dayOf(nowMs - this.retainDays * 86_400_000));
     return booking;
+  }
+
+  private forget(account: AccountBook, horizon: string): void {
+    let n = 0;
+    while (n < account.bookings.length && account.bookings[n]!.bookingDate < horizon) {
+      account.opening = account.opening.plus(signed(account.bookings[n]!));
+      n++;
+    }
+    if (n > 0) account.bookings.splice(0, n);
+    if (horizon > account.retainedFrom) account.retainedFrom = horizon;
   }
 
   /** The balance including only bookings made at or before `cutoffMs` (a lagging view). */

@@ -33,6 +33,8 @@ export interface MockBankOptions {
   readonly name?: string;
   readonly clock?: BankClock;
   readonly faults?: FaultConfig;
+  /** Keep bookings this many days (statements of older days are refused); default all (books.ts). */
+  readonly retainDays?: number;
 }
 
 export interface FundReferences {
@@ -57,7 +59,7 @@ export class MockBank implements BankClient {
   readonly name: string;
   private readonly clock: BankClock;
   private readonly faults: Faults;
-  private readonly books = new Books();
+  private readonly books: Books;
   private readonly channel: NotificationChannel;
   /** Every idempotency key ever answered, with what it was for (a bank keeps them for a retention period; the mock forever). */
   private readonly answers = new Map<string, { readonly fingerprint: string; readonly answer: SubmitAnswer }>();
@@ -68,6 +70,7 @@ export class MockBank implements BankClient {
     if (!NAME.test(this.name)) throw new RangeError(`mock bank name ${JSON.stringify(this.name)}: 1 to 12 capitals, digits or '-'`);
     this.clock = options.clock ?? systemClock;
     this.faults = new Faults(options.faults ?? 'off');
+    this.books = new Books(options.retainDays);
     this.channel = new NotificationChannel(this.faults, this.clock);
   }
 
@@ -94,6 +97,7 @@ export class MockBank implements BankClient {
       if (book === undefined) return bankError('ACCOUNT_UNKNOWN', `no account ${accountKey(account)} at ${this.name}`);
       const today = this.books.dayOf(this.clock.now());
       if (date < book.openedOn) return bankError('STATEMENT_NOT_READY', `${book.key} was opened on ${book.openedOn}, after ${date}`);
+      if (date < book.retainedFrom) return bankError('STATEMENT_NOT_READY', `${this.name} keeps bookings from ${book.retainedFrom}; no statement of ${date} any more`);
       if (date >= today) return bankError('STATEMENT_NOT_READY', `${date} is not closed yet (the bank's day is ${today})`);
       return bankOk(statementOf(this.name, this.books, book, date));
     });
