@@ -134,6 +134,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const deadLetters = new DeadLetters(database);
     // The ledgers are loaded before anything can move tokens: settlement confirmations (a window
     // resumed in SETTLING) and pay-in mints alike. The pay-in outbox catch-up runs in the background.
+    // Until the service's log exists (its first catch-up pass may fail before that).
+    tokens.report = (what, err) => console.error(`tokens: ${what}`, err);
     await tokens.start();
     // Settlement: the banks' camt.054 come back through the same ingestion as any other, and
     // confirm the instructions they book (the settler's hook on the accounts' durable events).
