@@ -5,10 +5,6 @@
 
 import test, { type ExecutionContext } from 'ava';
 import BigNumber from 'bignumber.js';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CreditTransfer, Iso20022Message } from '../../../streams/iso20022/model.ts';
 import { readBuffer, type ReadResult } from '../../../streams/iso20022/reader.ts';
 import {
@@ -28,38 +24,7 @@ import {
 } from '../../../streams/iso20022/writers/index.ts';
 import { el, leaf, renderDocument } from '../../../streams/iso20022/writers/xml.ts';
 import type { TokenizerKind } from '../../../streams/iso20022/xml/tokenizer.ts';
-import { XSD } from '../../helpers/shared.ts';
-
-// ---- xmllint ------------------------------------------------------------------------------------
-
-const XMLLINT = 'xmllint';
-const HAVE_XMLLINT = spawnSync(XMLLINT, ['--version'], { stdio: 'ignore' }).error === undefined;
-const IN_CI = process.env['CI'] === 'true';
-const TMP = mkdtempSync(join(tmpdir(), 'deltran-writers-'));
-let fileNo = 0;
-
-test.after.always(() => rmSync(TMP, { recursive: true, force: true }));
-
-function assertXsdValid(t: ExecutionContext, xml: string, version: string): void {
-  if (!HAVE_XMLLINT) {
-    if (IN_CI) {
-      t.fail('xmllint is not installed but CI=true: the XSD check must run in CI (.ci/run installs libxml2-utils)');
-    } else {
-      t.log(`*** XSD CHECK SKIPPED: xmllint not found, ${version} output NOT validated (apt-get install libxml2-utils) ***`);
-      t.pass();
-    }
-    return;
-  }
-  const file = join(TMP, `${version}-${fileNo++}.xml`);
-  writeFileSync(file, xml, 'utf8');
-  try {
-    execFileSync(XMLLINT, ['--noout', '--nonet', '--schema', join(XSD, `${version}.xsd`), file], { stdio: 'pipe' });
-    t.pass();
-  } catch (err) {
-    const stderr = String((err as { stderr?: Buffer }).stderr ?? err);
-    t.fail(`xmllint rejects the ${version} output:\n${stderr}\n${xml}`);
-  }
-}
+import { assertXsdValid } from '../../helpers/xsd.ts';
 
 // ---- fixtures -----------------------------------------------------------------------------------
 
