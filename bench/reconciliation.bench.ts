@@ -38,6 +38,7 @@ import { MockBank } from '../adapters/bank/mock-bank.ts';
 import { DeadLetters } from '../adapters/db/dead-letters.ts';
 import { journaledStatement, JournalRecordedEntries } from '../adapters/db/statement-queries.ts';
 import { startService, type Service } from '../adapters/service.ts';
+import { profiled } from './profile.ts';
 import { ingestDelivery, type IngestOptions } from '../streams/ingest/pipeline.ts';
 import { statementIdentity } from '../streams/ingest/statement.ts';
 import type { Camt054Entry } from '../streams/iso20022/writers/camt054.ts';
@@ -110,12 +111,14 @@ async function tier1(rate: number, seconds: number, engine: string): Promise<voi
     const started = performance.now();
     const total = rate * seconds;
     let sent = 0;
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
-      for (; sent < due; sent++) pending.push(send().then((ms) => { latencies.push(ms); }));
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    await Promise.all(pending);
+    await profiled('reconciliation-tier1', async () => {
+      while (sent < total) {
+        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+        for (; sent < due; sent++) pending.push(send().then((ms) => { latencies.push(ms); }));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      await Promise.all(pending);
+    });
     const elapsed = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
     loopDelay.disable();
