@@ -11,6 +11,7 @@ import { Corridors } from '../actors/corridor/actor.ts';
 import { openDatabase, optionsFromEnv, type Database, type OpenOptions } from './db/database.ts';
 import { DeadLetters } from './db/dead-letters.ts';
 import { GroupCommitter } from './db/group-commit.ts';
+import { ReaderThread } from '../streams/ingest/reader-thread.ts';
 import { PgJournal } from './db/journal.ts';
 import { migrate } from './db/migrate.ts';
 import { checkExposure } from './http/auth.ts';
@@ -98,6 +99,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let clearing: ClearingService | undefined;
   let settler: BankSettler | undefined;
   let feed: NotificationFeed | undefined;
+  let reader: ReaderThread | undefined;
   try {
     await migrate(database);
     journal = new GroupCommitter(new PgJournal(database));
@@ -167,7 +169,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const clearingForRisk = clearing;
     risk.connectOpenWindow({ openWindowPositions: () => nestedPositions(clearingForRisk.openWindowPositions()) });
     intakes = Intakes.open(options.intake, db);
-    const ingest = { ...banking, obligations: clearing, statusReports: reports, ...intakes.ingestExtras };
+    reader = ReaderThread.fromEnv();
+    const ingest = { ...banking, obligations: clearing, statusReports: reports, ...intakes.ingestExtras, reader };
     const app = buildServer(options.logger ?? true, {
       db: database,
       accounts,
@@ -210,6 +213,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const cor = corridors;
     const jnl = journal;
     const its = intakes;
+    const rdr = reader;
+    if (rdr !== undefined) rdr.onProblem = (what, err) => app.log.warn({ err }, what);
     const clr = clearing;
     const rsk = risk;
     rsk.report = (what, err) => app.log.warn({ err }, `risk: ${what}`);
@@ -239,6 +244,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           // Stop pulling first and let what is in flight settle while the actors still run.
           await its.stop();
           await app.close();
+          // No delivery comes any more: what it still holds is answered null and read here.
+          await rdr?.close();
           await rsk.stop();
           await rcn.stop();
           // Before the corridors and the journal: its windows finish what they journal.
@@ -263,6 +270,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   } catch (err) {
     // A half-started service must not keep the PGlite directory locked or the process alive.
     await intakes?.stop().catch(() => undefined);
+    await reader?.close().catch(() => undefined);
     await feed?.stop().catch(() => undefined);
     await recon?.stop().catch(() => undefined);
     await risk?.stop().catch(() => undefined);

@@ -40,6 +40,7 @@ import { ensureStreams } from '../adapters/nats/streams.ts';
 import { inboundSubject, STREAMS, streamName } from '../adapters/nats/subjects.ts';
 import { FileSource } from '../streams/ingest/file-source.ts';
 import { ingest, type IngestReport } from '../streams/ingest/pipeline.ts';
+import { ReaderThread } from '../streams/ingest/reader-thread.ts';
 import type { Source } from '../streams/source.ts';
 import { msgIdOf, notification, openAccounts, prng } from './accounts-fixture.ts';
 import { profiled } from './profile.ts';
@@ -105,7 +106,9 @@ function run(source: Source, s: Stack) {
   let reports = 0;
   let waiter: { n: number; resolve: () => void } | null = null;
   let onReport: ((r: IngestReport, at: number) => void) | null = null;
-  const sub = ingest(source, { accounts: s.accounts, deadLetters: s.deadLetters, concurrency: source.maxUnsettled }).subscribe({
+  // As the service reads: on the reader thread unless INGEST_READER_THREAD=off.
+  const reader = ReaderThread.fromEnv();
+  const sub = ingest(source, { accounts: s.accounts, deadLetters: s.deadLetters, concurrency: source.maxUnsettled, reader }).subscribe({
     next: (r) => {
       reports++;
       verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
@@ -124,7 +127,11 @@ function run(source: Source, s: Stack) {
       onReport = f;
     },
     until: (n: number) => (reports >= n ? Promise.resolve() : new Promise<void>((resolve) => (waiter = { n, resolve }))),
-    stop: () => sub.unsubscribe(),
+    readerStats: () => reader?.stats ?? null,
+    stop: () => {
+      sub.unsubscribe();
+      void reader?.close();
+    },
   };
 }
 
@@ -193,10 +200,12 @@ async function natsPostgres(messages: number, latencySeconds: number): Promise<v
     const pipeline = run(source, s);
     const batches0 = s.journal.stats.batches;
     const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
     t = performance.now();
     await profiled('ingest-nats-saturating', () => pipeline.until(messages));
     const seconds = (performance.now() - t) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const elu = performance.eventLoopUtilization(elu0);
     const sustained = messages / seconds;
     print({
       mode: 'nats→postgres', case: 'saturating', accounts: ACCOUNTS, messages, in_flight: IN_FLIGHT,
@@ -204,6 +213,8 @@ async function natsPostgres(messages: number, latencySeconds: number): Promise<v
       verdicts: { ...pipeline.verdicts }, mean_batch: Math.round(messages / Math.max(1, s.journal.stats.batches - batches0)),
       cpu_share: round((cpu.user + cpu.system) / 1e6 / seconds), cpu_us_per_msg: Math.round((cpu.user + cpu.system) / messages),
       backlog_publish_per_s: Math.round(publishRate), rss_mb: Math.round(process.memoryUsage().rss / 1_048_576),
+      // cpu_share counts every thread; the main thread's own load is its event loop's utilisation.
+      main_loop_utilization: round(elu.utilization), reader_thread: pipeline.readerStats(),
     });
 
     // Fixed offered load: half the sustained rate, open loop.

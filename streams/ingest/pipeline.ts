@@ -38,16 +38,16 @@
 
 import { Observable } from 'rxjs';
 import type { AccountOutcome } from '../../actors/account/actor.ts';
-import { bankEntryCommand } from '../../actors/account/bank-entry.ts';
 import type { AccountCommand } from '../../actors/account/commands.ts';
 import { accountActorId } from '../../actors/account/model.ts';
 import type { DeadLetterInput } from '../../adapters/db/dead-letters.ts';
 import type { Finding } from '../iso20022/findings.ts';
-import type { Report, ReportMessage } from '../iso20022/model.ts';
-import { readBuffer, type ReadOptions, type ReadResult } from '../iso20022/reader.ts';
+import type { ReportMessage } from '../iso20022/model.ts';
+import { readBuffer, type ReadResult } from '../iso20022/reader.ts';
 import type { Delivery, Outcome } from '../source.ts';
 import { digestOf, fastDuplicate, rememberable, type FastDedupePort } from './fast-dedupe.ts';
-import { entryIdentity, usable } from './identity.ts';
+import { usable } from './identity.ts';
+import { accountKey, planReportEntries, READ_OPTIONS, type NotificationPlan, type PlannedEntry } from './notification-plan.ts';
 import { intradayObservation, prepareStatements, statementKey, StatementQueryError, type PreparedStatement, type RecordedEntriesPort } from './statement.ts';
 import type { ObligationIntake, StatusReports } from '../../actors/clearing/ports.ts';
 import { clearObligations, isObligationMessage } from './obligation-route.ts';
@@ -84,6 +84,16 @@ export interface IngestOptions {
   readonly obligations?: ObligationIntake | undefined;
   /** pacs.002 ACCP/RJCT to the senders of those messages (adapters/settlement/status-reports.ts). */
   readonly statusReports?: StatusReports | undefined;
+  /**
+   * Reads and plans deliveries off this thread (reader-thread.ts), in delivery order. Without it,
+   * or when it answers null, the delivery is read here.
+   */
+  readonly reader?: NotificationReader | undefined;
+}
+
+/** Reads a delivery's bytes elsewhere and plans it; null when it is not a plain camt.054 delivery. */
+export interface NotificationReader {
+  plan(data: Uint8Array): Promise<NotificationPlan | null>;
 }
 
 /** An entry that was not applied and will not be by retrying. */
@@ -116,6 +126,8 @@ export interface IngestReport {
   /** The source failed to take the verdict (the broker redelivers; reported, not thrown). */
   readonly settleError: string | null;
 }
+
+export { accountKey };
 
 const ROUTED = new Set(['camt.052', 'camt.053', 'camt.054']);
 const NAK_DELAY_MS_DEFAULT = 1_000;
@@ -194,6 +206,11 @@ export async function ingestDelivery(delivery: Delivery, options: IngestOptions)
   const digest = options.fastDedupe === undefined ? null : digestOf(delivery.data);
   const known = digest === null ? null : await options.fastDedupe!.recall(digest);
   if (known !== null) return settle(delivery, fastDuplicate(delivery, known));
+  if (options.reader !== undefined) {
+    // Read in the reader thread; null: not a plain camt.054 delivery, read here on the full path.
+    const plan = await options.reader.plan(delivery.data);
+    if (plan !== null) return applyPlan(delivery, options, plan, digest);
+  }
   let results: ReadResult[];
   try {
     results = readBuffer(delivery.data, READ_OPTIONS);
@@ -250,6 +267,38 @@ export async function ingestDelivery(delivery: Delivery, options: IngestOptions)
     const base = { id: delivery.id, source: delivery.source, messages, entries, rejections: [], deadLetterId: null };
     return settle(delivery, { ...base, verdict: 'retry', outcome: nakOf(delivery, options), codes: [err instanceof StatementQueryError ? err.code : 'PIPELINE_FAILED'], detail: String(err) });
   }
+  return conclude(delivery, options, messages, first, routed, outcomes, digest);
+}
+
+/** A delivery planned by the reader thread: the same sends and the same verdicts as route(). */
+async function applyPlan(delivery: Delivery, options: IngestOptions, plan: NotificationPlan, digest: string | null): Promise<IngestReport> {
+  const { messages } = plan;
+  let routed: Routed;
+  let outcomes: readonly AccountOutcome[];
+  try {
+    routed = sendPlanned(plan, options.accounts);
+    const { sent } = routed;
+    outcomes = sent.length === 1 ? [await sent[0]!.outcome] : await Promise.all(sent.map((x) => x.outcome));
+  } catch (err) {
+    const entries = { appended: 0, duplicate: 0, rejected: 0, retry: 0 };
+    return settle(delivery, {
+      id: delivery.id, source: delivery.source, messages, entries, rejections: [], deadLetterId: null,
+      verdict: 'retry', outcome: nakOf(delivery, options), codes: ['PIPELINE_FAILED'], detail: String(err),
+    });
+  }
+  return conclude(delivery, options, messages, messages[0], routed, outcomes, digest);
+}
+
+/** From the actors' outcomes to the verdict: rejections dead-lettered (durable first), then settled. */
+async function conclude(
+  delivery: Delivery,
+  options: IngestOptions,
+  messages: IngestReport['messages'],
+  first: IngestReport['messages'][number] | undefined,
+  routed: Routed,
+  outcomes: readonly AccountOutcome[],
+  digest: string | null,
+): Promise<IngestReport> {
   const { sent, rejections } = routed;
   const entries = { appended: 0, duplicate: 0, rejected: rejections.length, retry: 0 };
   let retryCodes: Set<string> | null = null;
@@ -301,8 +350,6 @@ export async function ingestDelivery(delivery: Delivery, options: IngestOptions)
 
 const NO_CODES: readonly string[] = Object.freeze([]);
 
-/** The pipeline needs the records and the findings, not the per-currency summary. */
-const READ_OPTIONS: ReadOptions = Object.freeze({ summarize: false });
 
 /** The nak of a transient failure, with the backoff of this delivery's attempt. */
 function nakOf(delivery: Delivery, options: IngestOptions): Outcome {
@@ -345,21 +392,22 @@ function route(results: readonly ReadResult[], accounts: AccountsPort, statement
         }
         continue;
       }
-      for (const entry of report.entries) {
-        const messageId = entryIdentity(msgId, report, entry);
-        const path = `${container}[${report.index}]/Ntry[${entry.index}]`;
-        const made = bankEntryCommand(entry, messageId);
-        if (account === null || 'rejection' in made) {
-          const rejection = 'rejection' in made ? made.rejection : { code: 'ACCOUNT_MISSING', message: 'the report names no IBAN or other account id' };
-          rejections.push({ accountId: null, messageId, path, code: rejection.code, message: rejection.message });
-          continue;
-        }
-        const accountId = accountActorId({ scheme: account.scheme, id: account.id, currency: made.command.currency });
-        sent.push({ accountId, messageId, path, outcome: accounts.send(accountId, made.command) });
-      }
+      const planned: PlannedEntry[] = [];
+      planReportEntries(msgId, container, report, planned, rejections);
+      for (const p of planned) sent.push({ accountId: p.accountId, messageId: p.messageId, path: p.path, outcome: accounts.send(p.accountId, p.command) });
     }
   }
   return { sent, rejections };
+}
+
+/** Sends a plan's entries, in its order, without awaiting any. */
+function sendPlanned(plan: NotificationPlan, accounts: AccountsPort): Routed {
+  const sent: Sent[] = new Array(plan.entries.length);
+  for (let i = 0; i < sent.length; i++) {
+    const p = plan.entries[i]!;
+    sent[i] = { accountId: p.accountId, messageId: p.messageId, path: p.path, outcome: accounts.send(p.accountId, p.command) };
+  }
+  return { sent, rejections: plan.rejections.slice() };
 }
 
 const COPY_OUTCOME: Promise<AccountOutcome> = Promise.resolve({ status: 'duplicate' });
@@ -376,16 +424,6 @@ function routeStatement(prepared: PreparedStatement | undefined, path: string, a
   }
 }
 
-/**
- * The account a report is about. IBANs are compared in their electronic form (no spaces, upper
- * case), as ISO 13616 defines them; other ids are taken as sent.
- */
-export function accountKey(report: Report): { readonly scheme: 'IBAN' | 'OTHER'; readonly id: string } | null {
-  const iban = report.account.iban?.replace(/\s+/g, '').toUpperCase();
-  if (iban !== undefined && iban !== '') return { scheme: 'IBAN', id: iban };
-  const other = report.account.other?.id.trim();
-  return other !== undefined && other !== '' ? { scheme: 'OTHER', id: other } : null;
-}
 
 async function deadLetter(
   delivery: Delivery,
