@@ -103,6 +103,28 @@ function journalMetrics(registry: Registry, journal: GroupCommitter): void {
   });
 }
 
+/** Where deliveries were read (reader-thread.ts): planned on the worker, or on the main thread. */
+export function readerThreadMetrics(registry: Registry, stats: { readonly planned: number; readonly fellBack: number; readonly workerDeaths: number }): void {
+  new Gauge({
+    name: 'deltran_ingest_reader_deliveries_total',
+    help: 'Deliveries offered to the reader thread, by where they were read (worker: planned there; main_thread: not a plain camt.054, or no worker)',
+    labelNames: ['thread'] as const,
+    registers: [registry],
+    collect() {
+      this.set({ thread: 'worker' }, stats.planned);
+      this.set({ thread: 'main_thread' }, stats.fellBack);
+    },
+  });
+  new Gauge({
+    name: 'deltran_ingest_reader_worker_deaths_total',
+    help: 'Times the reader thread died or could not take work (its deliveries were read on the main thread)',
+    registers: [registry],
+    collect() {
+      this.set(stats.workerDeaths);
+    },
+  });
+}
+
 export function metricsRoute(app: FastifyInstance, metrics: Metrics): void {
   app.get('/metrics', async (_req, reply) => {
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -21,7 +21,7 @@ import { actorRoutes } from './actors.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { installErrorHandling } from './envelope.ts';
 import { iso20022Routes } from './iso20022.ts';
-import { createMetrics, metricsRoute } from './metrics.ts';
+import { createMetrics, metricsRoute, readerThreadMetrics } from './metrics.ts';
 import { participantRoutes } from './participants.ts';
 import { payInRoutes } from './pay-ins.ts';
 import { tokenRoutes, type TokenRouteDeps } from './tokens.ts';
@@ -105,6 +105,7 @@ export function buildServer(logger = true, deps?: ServiceDeps, security: { reado
     const kinds = [deps.accounts, deps.corridors, deps.tokens?.tokens].filter((k) => k !== undefined);
     const metrics = createMetrics(kinds, deps.journal);
     deps.intake?.instrument(metrics);
+    if (deps.ingest.reader?.stats !== undefined) readerThreadMetrics(metrics.registry, deps.ingest.reader.stats);
     metricsRoute(app, metrics);
     accountRoutes(app, deps);
     payInRoutes(app, deps);

@@ -94,6 +94,8 @@ export interface IngestOptions {
 /** Reads a delivery's bytes elsewhere and plans it; null when it is not a plain camt.054 delivery. */
 export interface NotificationReader {
   plan(data: Uint8Array): Promise<NotificationPlan | null>;
+  /** Where deliveries were read, for /metrics. */
+  readonly stats?: { readonly planned: number; readonly fellBack: number; readonly workerDeaths: number };
 }
 
 /** An entry that was not applied and will not be by retrying. */

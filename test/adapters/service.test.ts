@@ -60,6 +60,9 @@ test.serial('accounts, camt.054 ingestion, duplicates, dead letters and recovery
     t.regex(scraped.body, /deltran_messages_total\{source="http",type="camt\.054",status="accepted"\} 1/);
     t.regex(scraped.body, /deltran_actors\{kind="account"\} 1/);
     t.regex(scraped.body, /deltran_mailbox_depth\{kind="account",measure="total"\} 0/);
+    // Read and planned on the reader thread, not on the main thread (INGEST_READER_THREAD unset).
+    t.regex(scraped.body, /deltran_ingest_reader_deliveries_total\{thread="worker"\} 1/);
+    t.regex(scraped.body, /deltran_ingest_reader_worker_deaths_total 0/);
 
     // Actor inspection reads the published side index: the tree, then this account's actor.
     const tree = (await service.app.inject({ method: 'GET', url: '/api/v1/actors' })).json();
