@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The package's command. It registers the tsx loader so the TypeScript sources run as they are,
-// with no build step between `npm ci` and `npm start`.
-import { register } from 'tsx/esm/api';
+// The package's command. It registers deltran's TypeScript loader (./ts-loader.mjs) so the sources
+// run as they are, with no build step between `npm ci` and `npm start`.
+import './register.mjs';
 
-register();
 await import('./main.ts');

@@ -1,7 +1,6 @@
-// The reader thread's entry (reader-thread.ts). A worker does not inherit loader hooks registered
-// through tsx's API (adapters/cli/deltran.js), so it registers them itself; the parent leaves its
-// own tsx flags out of the worker's execArgv so they are never registered twice.
-import { register } from 'tsx/esm/api';
+// The reader thread's entry (reader-thread.ts). A worker does not inherit the loader hooks of the
+// thread that started it, so it registers deltran's TypeScript loader itself (the parent starts it
+// without its own flags, so a `--import=tsx` of the tests is not registered twice).
+import '../../adapters/cli/register.mjs';
 
-register();
 await import('./read-worker.ts');

@@ -103,8 +103,8 @@ export class ReaderThread implements NotificationReader {
 
   private ensureWorker(): Worker {
     if (this.worker !== null) return this.worker;
-    // No flags of this process: tsx hooks registered through its API are not inherited by a
-    // worker, so its entry registers them itself (and `--import=tsx` would register them twice),
+    // No flags of this process: loader hooks are not inherited by a worker, so its entry
+    // registers deltran's loader itself (a `--import=tsx` of the tests would add a second one),
     // and V8 flags such as npm start's young-generation size are refused in a worker.
     const worker = new Worker(new URL('./read-worker.mjs', import.meta.url), { execArgv: [] });
     worker.unref();
