@@ -1,6 +1,8 @@
 // How much deltran's full read (decode-free string input, tokenize, frame, map, validate, summarize)
 // costs over the bare `saxes` tokenizer with no-op handlers, on the three message shapes of
 // shared/notes/building-block-speeds.md. The issue's floor: full read ≥ 0.6× bare saxes, per case.
+// `fast-bare` is deltran's own tokenizer (the default) with no-op handlers, `deltran-fast` the full
+// read with it; ratios stay relative to bare saxes.
 //
 //   npm run bench -- parse [seconds-per-case, default 1.5]
 //
@@ -10,6 +12,7 @@
 import { SaxesParser } from 'saxes';
 import { readBuffer, type ReadResult } from '../streams/iso20022/reader.ts';
 import { formatFinding } from '../streams/iso20022/findings.ts';
+import { createTokenizer, type TokenizerKind, type XmlHandler } from '../streams/iso20022/xml/tokenizer.ts';
 import type { Bench } from './run.ts';
 import { camt053, camt054, pacs008 } from './fixtures.ts';
 
@@ -34,7 +37,16 @@ function bareSaxes(xml: string): number {
   return 1;
 }
 
-function full(tokenizer: 'saxes' | 'sax') {
+const NOOP_HANDLER: XmlHandler = { open: noop, text: noop, close: noop, doctype: noop };
+
+function bareFast(xml: string): number {
+  const t = createTokenizer('fast', NOOP_HANDLER);
+  t.write(xml);
+  t.close();
+  return 1;
+}
+
+function full(tokenizer: TokenizerKind) {
   return (xml: string): number => {
     const results = readBuffer(xml, { keepRecords: false, tokenizer });
     return results.length;
@@ -43,7 +55,9 @@ function full(tokenizer: 'saxes' | 'sax') {
 
 const IMPLS: readonly Impl[] = [
   { name: 'saxes-bare', fn: bareSaxes },
+  { name: 'fast-bare', fn: bareFast },
   { name: 'deltran-saxes', fn: full('saxes') },
+  { name: 'deltran-fast', fn: full('fast') },
   { name: 'deltran-sax', fn: full('sax') },
 ];
 
@@ -80,12 +94,12 @@ function timed(fn: (xml: string) => number, xml: string, ms: number, sink: { n: 
 }
 
 const bench: Bench = {
-  description: 'bare saxes vs deltran full read+validate (saxes, sax) on camt.054, camt.053x200, pacs.008',
+  description: 'bare saxes and fast vs deltran full read+validate (saxes, fast, sax) on camt.054, camt.053x200, pacs.008',
   run(args) {
     const seconds = Number(args[0] ?? '1.5');
     const all = cases();
     for (const c of all) {
-      for (const tokenizer of ['saxes', 'sax'] as const) {
+      for (const tokenizer of ['saxes', 'fast', 'sax'] as const) {
         const results = readBuffer(c.xml, { keepRecords: false, tokenizer });
         const r = results[0];
         const problem = results.length !== 1 || r === undefined ? `${results.length} results` : c.check(r);

@@ -7,7 +7,7 @@ import type { TokenizerKind } from '../../../streams/iso20022/xml/tokenizer.ts';
 import { EXPECTED } from '../../fixtures/corpus-expected.ts';
 import { sample } from '../../helpers/shared.ts';
 
-const TOKENIZERS: TokenizerKind[] = ['saxes', 'sax'];
+const TOKENIZERS: TokenizerKind[] = ['fast', 'saxes', 'sax'];
 
 for (const tokenizer of TOKENIZERS) {
   for (const exp of EXPECTED) {

@@ -16,7 +16,7 @@ import { readBuffer, readStream, type ReadOptions, type ReadResult } from '../..
 import type { TokenizerKind } from '../../../streams/iso20022/xml/tokenizer.ts';
 import { sample } from '../../helpers/shared.ts';
 
-const TOKENIZERS: TokenizerKind[] = ['saxes', 'sax'];
+const TOKENIZERS: TokenizerKind[] = ['fast', 'saxes', 'sax'];
 
 /** camt.053.001.08, 5 entries, UTF-8 with Ä/Ü in AddtlNtryInf. */
 const STATEMENT = readFileSync(sample('camt.053/postfinance-camt053-v08-2020.xml'));

@@ -48,7 +48,7 @@ interface Case<I> {
   readonly check: (t: ExecutionContext, r: ReadResult) => void;
 }
 
-const TOKENIZERS: TokenizerKind[] = ['saxes', 'sax'];
+const TOKENIZERS: TokenizerKind[] = ['fast', 'saxes', 'sax'];
 
 function message<K extends MessageKind>(t: ExecutionContext, r: ReadResult, kind: K): ModelFor<K> | undefined {
   if (r.message?.type !== kind) {
