@@ -17,7 +17,7 @@ export function parseCommand(): Command {
     .description('read ISO 20022 files, validate them and print one summary per message')
     .argument('<files...>', 'XML files (camt.052/053/054/056/029, pacs.002/004/008/009, pain.001/002)')
     .option('--json', 'one JSON object per message, one per line')
-    .addOption(new Option('--tokenizer <kind>', 'XML tokenizer').choices(['saxes', 'sax']))
+    .addOption(new Option('--tokenizer <kind>', 'XML tokenizer').choices(['fast', 'saxes', 'sax']))
     .action(async (files: string[], opts: ParseOptions) => {
       process.exitCode = await parseFiles(files, opts, (line) => process.stdout.write(line + '\n'));
     });
