@@ -19,8 +19,12 @@ export interface QueryResult<R> {
 }
 
 export interface Queryable {
-  /** One statement, with `$1..$n` parameters. */
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * One statement, with `$1..$n` parameters. `prepared`: a name for a statement run again and again
+   * with the same text (the journal's inserts): PostgreSQL parses and plans it once per connection
+   * instead of per call (a batch insert went from ~0.55 to ~0.25 ms). PGlite ignores it.
+   */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], prepared?: string): Promise<QueryResult<R>>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
 }
@@ -92,8 +96,10 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   pool.on('error', (err) => process.emitWarning(`PostgreSQL idle connection error: ${err.message}`));
 
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<R>(sql: string, params?: readonly unknown[]) {
-      const r = await c.query(sql, params as unknown[] | undefined);
+    async query<R>(sql: string, params?: readonly unknown[], prepared?: string) {
+      const r = prepared === undefined
+        ? await c.query(sql, params as unknown[] | undefined)
+        : await c.query({ name: prepared, text: sql, values: (params ?? []) as unknown[] });
       return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
     },
     async exec(sql: string) {

@@ -117,7 +117,7 @@ export class PgJournal implements Journal {
       FROM input i LEFT JOIN ins ON ins.actor = i.actor AND ins.seq = i.seq`;
     const params = [actors, seqs, messageIds, types, `[${payloads.join(',')}]`];
     this.stats.statements++;
-    const { rows: result } = await q.query<{ ord: number; outcome: 'a' | 'd' | 'c' }>(sql, params);
+    const { rows: result } = await q.query<{ ord: number; outcome: 'a' | 'd' | 'c' }>(sql, params, 'deltran_journal_append_batch');
     const conflicts: number[] = [];
     for (const r of result) {
       // ord counts from 1 over this pass's rows.
@@ -136,6 +136,7 @@ export class PgJournal implements Journal {
       `INSERT INTO journal (actor, seq, message_id, type, payload) VALUES ($1, $2::int8, $3, $4, $5::jsonb)
        ON CONFLICT DO NOTHING RETURNING seq`,
       [r.actor, r.seq, r.messageId, r.type, r.payload],
+      'deltran_journal_append_one',
     );
     if (inserted.length === 1) {
       outcomes[i] = APPENDED;
