@@ -48,6 +48,16 @@ test('exact comparison, never a rounded percentage', (t) => {
   t.is(level('2.98', '3.00'), 'Critical');
 });
 
+test('the displayed percentage is rounded once, half-up to 6 decimals', (t) => {
+  // diff × 100 / B = 0.0000004999999999999999: 0.000000 at 6 decimals. Rounded first to 20
+  // places it would become 0.0000005 and then 0.000001 (the old double rounding).
+  const bank = new BigNumber('10000000000000000000000');
+  const c = compareBalances(bank.plus('49999999999999.99'), bank);
+  t.is(c.pct.toFixed(), '0');
+  t.true(c.pct instanceof BigNumber);
+  t.is(compareBalances(new BigNumber('100.00'), new BigNumber('300.00')).pct.toFixed(), '66.666667');
+});
+
 test('B ≤ 0: any difference is 100%, none is 0%', (t) => {
   t.is(level('0', '0'), 'Ok');
   t.is(compareBalances(new BigNumber(0), new BigNumber(0)).pct.toFixed(), '0');
