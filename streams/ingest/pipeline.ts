@@ -231,6 +231,8 @@ export async function ingestDelivery(delivery: Delivery, options: IngestOptions)
   }
   if (results.length === 0) (errors ??= []).push({ document: 0, code: 'DOCUMENT_MISSING', severity: 'error', path: '', message: 'no Document in the input' });
   if (errors !== null) return deadLetter(delivery, options, messages, errors, nakOf(delivery, options));
+  /** What the clearing branch did, when the delivery also holds camt.05x: part of the same report. */
+  let cleared: Carried | null = null;
   if (options.obligations !== undefined && results.some(isObligationMessage)) {
     // Obligations first, durable before anything is acknowledged; a delivery that also holds
     // camt.05x goes on below and is acknowledged (or nak'ed) by that path.
@@ -244,6 +246,7 @@ export async function ingestDelivery(delivery: Delivery, options: IngestOptions)
       if (digest !== null && rememberable(report)) await options.fastDedupe!.remember(digest, { messages, entries: c.accepted + c.duplicate });
       return report;
     }
+    cleared = { appended: c.accepted, duplicate: c.duplicate, rejections: c.rejections };
   }
   // What a dead letter of rejected entries names (the first routed document), taken now.
   const first = messages.find((m) => m.routed);
@@ -269,7 +272,18 @@ export async function ingestDelivery(delivery: Delivery, options: IngestOptions)
     const base = { id: delivery.id, source: delivery.source, messages, entries, rejections: [], deadLetterId: null };
     return settle(delivery, { ...base, verdict: 'retry', outcome: nakOf(delivery, options), codes: [err instanceof StatementQueryError ? err.code : 'PIPELINE_FAILED'], detail: String(err) });
   }
-  return conclude(delivery, options, messages, first, routed, outcomes, digest);
+  return conclude(delivery, options, messages, first, routed, outcomes, digest, cleared);
+}
+
+/**
+ * The clearing branch's counts and rejections in a delivery that also holds camt.05x: reported
+ * with the entries (its rejections already went to the senders as pacs.002 RJCT, so they are not
+ * dead-lettered with the entries').
+ */
+interface Carried {
+  readonly appended: number;
+  readonly duplicate: number;
+  readonly rejections: readonly EntryRejection[];
 }
 
 /** A delivery planned by the reader thread: the same sends and the same verdicts as route(). */
@@ -300,6 +314,7 @@ async function conclude(
   routed: Routed,
   outcomes: readonly AccountOutcome[],
   digest: string | null,
+  cleared: Carried | null = null,
 ): Promise<IngestReport> {
   const { sent, rejections } = routed;
   const entries = { appended: 0, duplicate: 0, rejected: rejections.length, retry: 0 };
@@ -342,9 +357,16 @@ async function conclude(
       });
     }
   }
+  let reported: readonly EntryRejection[] = rejections;
+  if (cleared !== null) {
+    entries.appended += cleared.appended;
+    entries.duplicate += cleared.duplicate;
+    entries.rejected += cleared.rejections.length;
+    reported = [...cleared.rejections, ...rejections];
+  }
   const verdict: Verdict = first === undefined ? 'unrouted' : entries.appended === 0 && entries.duplicate > 0 ? 'duplicate' : 'applied';
-  const codes = rejections.length === 0 ? NO_CODES : [...new Set(rejections.map((r) => r.code))];
-  const report = await settle(delivery, { id: delivery.id, source: delivery.source, messages, entries, rejections, verdict, outcome: 'ack', codes, deadLetterId });
+  const codes = reported.length === 0 ? NO_CODES : [...new Set(reported.map((r) => r.code))];
+  const report = await settle(delivery, { id: delivery.id, source: delivery.source, messages, entries, rejections: reported, verdict, outcome: 'ack', codes, deadLetterId });
   // Only now is the effect durable (and complete, per rememberable), so only now may it be shared.
   if (digest !== null && rememberable(report)) await options.fastDedupe!.remember(digest, { messages, entries: entries.appended + entries.duplicate });
   return report;

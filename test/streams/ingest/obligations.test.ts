@@ -199,3 +199,28 @@ test('pipeline: without an intake pacs.008 stays unrouted, as before', async (t)
   t.deepEqual(d.outcomes, ['ack']);
   t.deepEqual(report.messages.map((m) => m.routed), [false]);
 });
+
+test('pipeline: a delivery holding a pacs.008 and a camt.054 reports both parts (regression: the obligation part was dropped from the report)', async (t) => {
+  const text = PACS008.toString('utf8');
+  const pacs = text.slice(text.indexOf('<pacs:Document'), text.indexOf('</pacs:Document>') + '</pacs:Document>'.length);
+  const camt = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>MIX-1</MsgId><CreDtTm>2024-01-02T10:00:00</CreDtTm></GrpHdr><Ntfctn><Id>MIX-1-1</Id><CreDtTm>2024-01-02T10:00:00</CreDtTm><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct><Ntry><Amt Ccy="EUR">12.30</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2024-01-02</Dt></BookgDt><ValDt><Dt>2024-01-02</Dt></ValDt><AcctSvcrRef>MIXREF</AcctSvcrRef><BkTxCd><Prtry><Cd>TEST</Cd></Prtry></BkTxCd></Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>`;
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Batch>${pacs}${camt}</Batch>`;
+  const { calls, reports } = recorder();
+  const sent: string[] = [];
+  const letters: unknown[] = [];
+  const report = await ingestDelivery(delivery(xml), {
+    ...options({ accept: async (b) => b.map((o) => ({ id: o.id, status: 'REJECTED' as const, code: 'PARTICIPANT_UNKNOWN' as const, field: 'payer', message: `${o.payer} is not registered` })) }, reports),
+    accounts: { send: async (id, c) => (sent.push(`${id} ${c.messageId}`), { status: 'appended', seq: 1, events: [] } as never) },
+    deadLetters: { record: async (l) => (letters.push(l), 'dl-1') },
+  });
+  t.is(report.verdict, 'applied');
+  t.deepEqual(report.messages.map((m) => [m.type, m.routed]), [['pacs.008', true], ['camt.054', true]]);
+  // The camt.054 entry booked, the obligation refused: both in one report.
+  t.is(sent.length, 1);
+  t.deepEqual(report.entries, { appended: 1, duplicate: 0, rejected: 1, retry: 0 });
+  t.deepEqual(report.rejections.map((r) => [r.code, r.path]), [['PARTICIPANT_UNKNOWN', 'payer']]);
+  t.deepEqual(report.codes, ['PARTICIPANT_UNKNOWN']);
+  // Its sender was told by pacs.002 RJCT; it is not dead-lettered with the entries.
+  t.deepEqual(calls.map((c) => [c.kind, c.detail]), [['rejected', 'PARTICIPANT_UNKNOWN']]);
+  t.deepEqual(letters, []);
+});
