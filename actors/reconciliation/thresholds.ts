@@ -72,12 +72,37 @@ function pctWithin(diff100: BigNumber, bank: BigNumber, bound: BigNumber): boole
 
 export function compareBalances(ledger: BigNumber, bank: BigNumber, t: Thresholds = THRESHOLDS_DEFAULT): Comparison {
   const difference = ledger.minus(bank);
-  const diff = difference.abs();
-  const pct = bank.isGreaterThan(0)
-    ? new BigNumber(new Percent(diff).times(100).dividedBy(bank))
-    : diff.isZero() ? ZERO : new BigNumber(100);
   const { level, underBacked } = levelOfDifference(difference, bank, t);
-  return { ledger, bank, difference, diff, pct, level, underBacked };
+  return new Compared(ledger, bank, difference, difference.abs(), level, underBacked);
+}
+
+/**
+ * A Comparison whose percentage is worked out when first read: most callers want the level only
+ * (tier 1 on every booking, tier 2 over every account), and the division was ~3 µs and most of
+ * what tier 1 allocated per message.
+ */
+class Compared implements Comparison {
+  #pct: BigNumber | undefined;
+
+  constructor(
+    readonly ledger: BigNumber,
+    readonly bank: BigNumber,
+    readonly difference: BigNumber,
+    readonly diff: BigNumber,
+    readonly level: ThresholdLevel,
+    readonly underBacked: boolean,
+  ) {}
+
+  get pct(): BigNumber {
+    return (this.#pct ??= this.bank.isGreaterThan(0)
+      ? new BigNumber(new Percent(this.diff).times(100).dividedBy(this.bank))
+      : this.diff.isZero() ? ZERO : new BigNumber(100));
+  }
+
+  /** As a plain object would serialise, the percentage included. */
+  toJSON(): Record<string, unknown> {
+    return { ledger: this.ledger, bank: this.bank, difference: this.difference, diff: this.diff, pct: this.pct, level: this.level, underBacked: this.underBacked };
+  }
 }
 
 /**
