@@ -20,7 +20,7 @@ import type { Accounts } from '../../actors/account/actor.ts';
 import type { StatementReconciled } from '../../actors/account/events.ts';
 import { accountActorId } from '../../actors/account/model.ts';
 import { reconciledCleanly } from '../../actors/reconciliation/discrepancy-records.ts';
-import { accountKey } from '../../streams/ingest/pipeline.ts';
+import { accountKey } from '../../streams/ingest/notification-plan.ts';
 import {
   COPY_CODES, prepareStatement, statementFromReport, statementIdentity, type RecordedEntriesPort, type StatementEntry, type StatementInput,
 } from '../../streams/ingest/statement.ts';

@@ -129,8 +129,6 @@ export interface IngestReport {
   readonly settleError: string | null;
 }
 
-export { accountKey };
-
 const ROUTED = new Set(['camt.052', 'camt.053', 'camt.054']);
 const NAK_DELAY_MS_DEFAULT = 1_000;
 const NAK_DELAY_MS_MAX = 30_000;
@@ -418,7 +416,7 @@ function route(results: readonly ReadResult[], accounts: AccountsPort, statement
       }
       const planned: PlannedEntry[] = [];
       planReportEntries(msgId, container, report, planned, rejections);
-      for (const p of planned) sent.push({ accountId: p.accountId, messageId: p.messageId, path: p.path, outcome: accounts.send(p.accountId, p.command) });
+      for (const p of planned) sent.push(sendEntry(p, accounts));
     }
   }
   return { sent, rejections };
@@ -427,11 +425,12 @@ function route(results: readonly ReadResult[], accounts: AccountsPort, statement
 /** Sends a plan's entries, in its order, without awaiting any. */
 function sendPlanned(plan: NotificationPlan, accounts: AccountsPort): Routed {
   const sent: Sent[] = new Array(plan.entries.length);
-  for (let i = 0; i < sent.length; i++) {
-    const p = plan.entries[i]!;
-    sent[i] = { accountId: p.accountId, messageId: p.messageId, path: p.path, outcome: accounts.send(p.accountId, p.command) };
-  }
+  for (let i = 0; i < sent.length; i++) sent[i] = sendEntry(plan.entries[i]!, accounts);
   return { sent, rejections: plan.rejections.slice() };
+}
+
+function sendEntry(p: PlannedEntry, accounts: AccountsPort): Sent {
+  return { accountId: p.accountId, messageId: p.messageId, path: p.path, outcome: accounts.send(p.accountId, p.command) };
 }
 
 const COPY_OUTCOME: Promise<AccountOutcome> = Promise.resolve({ status: 'duplicate' });

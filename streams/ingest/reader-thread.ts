@@ -145,9 +145,8 @@ export class ReaderThread implements NotificationReader {
     resolve(plan);
   }
 
-  /** In id order: the deliveries go on in the order they came. */
+  /** In id order (the map's insertion order): the deliveries go on in the order they came. */
   private answerAllNull(): void {
-    const ids = [...this.waiting.keys()].sort((a, b) => a - b);
-    for (const id of ids) this.answer(id, null);
+    for (const id of [...this.waiting.keys()]) this.answer(id, null);
   }
 }

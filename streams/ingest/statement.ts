@@ -89,7 +89,7 @@ export function balanceOf(report: Report, types: readonly string[]): Balance | n
   return null;
 }
 
-/** A camt.053 Stmt as a StatementInput; `account` is the report's (pipeline.accountKey). */
+/** A camt.053 Stmt as a StatementInput; `account` is the report's (notification-plan.ts accountKey). */
 export function statementFromReport(
   msgId: string, report: Report, account: StatementInput['account'],
 ): { readonly input: StatementInput } | { readonly rejection: Rejection } {
